@@ -1,0 +1,1 @@
+"""Bot communautaire d'exemples numériques pour TPE/PME."""

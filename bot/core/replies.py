@@ -1,0 +1,127 @@
+"""The data every command returns; each adapter renders it its own way (text, embeds...).
+
+Text that comes from users is never pasted into a template by the core: it travels as a
+parameter, so each adapter can escape it for its own medium before formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.core.knowledge import Example, Taxonomy
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut at `limit` characters with an ellipsis."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Card:
+    """An example with every label resolved, ready to display."""
+
+    id: str
+    title: str
+    summary: str
+    sector: str
+    tools: tuple[str, ...]
+    uses: tuple[str, ...] = ()
+    company: str | None = None
+    size: str | None = None
+    headcount: int | None = None
+    region: str | None = None
+    results: str | None = None
+    details: str | None = None
+    sources: tuple[str, ...] = ()
+    date: str | None = None
+    contributor: str | None = None
+    added_on: str | None = None
+
+    @classmethod
+    def of(cls, example: Example, taxonomy: Taxonomy) -> Card:
+        sector = taxonomy.label("secteurs", example.sector)
+        parent = taxonomy.sectors.get(example.sector)
+        if parent is not None and parent.parent:
+            sector = f"{taxonomy.label('secteurs', parent.parent)} › {sector}"
+        return cls(
+            id=example.id, title=example.title, summary=example.summary, sector=sector,
+            tools=tuple(taxonomy.label("outils", t) for t in example.tools),
+            uses=tuple(taxonomy.label("usages", u) for u in example.uses),
+            company=example.company.name, size=example.company.size,
+            headcount=example.company.headcount, region=example.company.region,
+            results=example.results, details=example.details, sources=example.sources,
+            date=example.date, contributor=example.contributor, added_on=example.added_on,
+        )
+
+    @property
+    def size_text(self) -> str | None:
+        if self.size and self.headcount is not None:
+            return f"{self.size}, {self.headcount} salariés"
+        if self.headcount is not None:
+            return f"{self.headcount} salariés"
+        return self.size
+
+
+class Reply:
+    """Base class of what a command answers."""
+
+
+@dataclass
+class Message(Reply):
+    """A message; `{name}` fields of the template are filled with user-provided `params`."""
+
+    template: str
+    params: dict[str, str] = field(default_factory=dict)
+    tone: str = "info"  # info | success | error | warning
+
+    def render(self, escape: Callable[[str], str] = lambda s: s) -> str:
+        return self.template.format(**{k: escape(v) for k, v in self.params.items()})
+
+
+@dataclass
+class Results(Reply):
+    """A page of search results."""
+
+    intro: Message
+    cards: list[Card]
+    start: int  # 1-based rank of the first card
+    total: int
+    footer: str | None = None  # e.g. how to get the next page
+    query: str = ""
+    page_size: int = 3
+
+
+@dataclass
+class Detail(Reply):
+    """Every field of one example."""
+
+    card: Card
+
+
+@dataclass(frozen=True)
+class ListItem:
+    label: str
+    key: str
+    count: int
+    depth: int = 0
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass
+class Listing(Reply):
+    """A list such as the sectors with their counts."""
+
+    title: str
+    items: list[ListItem]
+    footer: str | None = None
+
+
+@dataclass
+class Help(Reply):
+    """The command list, or one command's help."""
+
+    title: str
+    entries: list[tuple[str, str]]  # (usage, description)
+    footer: str | None = None

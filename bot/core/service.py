@@ -1,0 +1,57 @@
+"""The knowledge base in service: loaded once, searched often, reloaded when its files change.
+
+A reload that finds problems keeps the last good base in service; the problems are kept so the
+admins can be told exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.core.knowledge import LoadResult, Problem, example_files, load_knowledge
+from bot.core.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+
+def folder_fingerprint(folder: Path) -> tuple:
+    """What changes when a curator edits, adds or removes a YAML file of the folder."""
+    entries = []
+    for path in sorted([folder / "taxonomie.yaml", *example_files(folder)]):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        entries.append((path.name, st.st_mtime_ns, st.st_size))
+    return tuple(entries)
+
+
+class KnowledgeService:
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.index: SearchIndex | None = None
+        self.problems: list[Problem] = []
+        self.fingerprint: tuple = ()
+
+    @property
+    def base(self):
+        return self.index.base if self.index else None
+
+    def load(self) -> LoadResult:
+        """(Re)load the folder. The first load always goes into service (its valid parts);
+        later ones only when the base is valid, so a bad edit never takes the bot down."""
+        fingerprint = folder_fingerprint(self.folder)
+        result = load_knowledge(self.folder)
+        self.fingerprint = fingerprint
+        self.problems = result.problems
+        if result.ok or self.index is None:
+            votes = self.index.votes_by_id() if self.index else {}
+            self.index = SearchIndex(result.base)
+            self.index.set_votes(votes)
+        else:
+            log.warning("knowledge reload refused: %d problem(s)", len(result.problems))
+        return result
+
+    def changed_on_disk(self) -> bool:
+        return folder_fingerprint(self.folder) != self.fingerprint

@@ -1,0 +1,74 @@
+"""French text normalisation shared by the knowledge loader and the search.
+
+Everything that compares words goes through `fold` (lowercase, no accents, only letters and
+digits) and `stem` (Snowball French stemmer from PyStemmer, then a light plural rule so that
+words typed without accents stem like their accented forms).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_STEMMER = Stemmer.Stemmer("french")
+
+# French stop words: function words, and the question words of a chat query ("comment",
+# "peut-elle", "utiliser") that never tell which example is wanted.
+_STOP_TEXT = """
+a afin ai aie aient ainsi alors au aucun aucune aupres auquel aussi autre autres aux avec
+avoir avons ayant c ca car ce ceci cela celle celles celui cependant ces cet cette ceux
+chaque chez ci comme comment d dans de des depuis donc dont du elle elles en encore entre es
+est et etaient etait etc ete etre eu eux faire fait faut hors i il ils j je jusqu l la
+laquelle le lequel les lesquels leur leurs lui m ma mais me meme memes mes moi mon n ne ni
+non nos notre nous on ont ou par parce pas peu peut peuvent peux plus pour pourquoi pouvoir
+puis puisque qu quand que quel quelle quelles quels qui quoi s sa sans se ses si soi son
+sont sous suis sur t ta te tes toi ton tous tout toute toutes tres tu un une unes uns
+utiliser utilise utilisent utilisation vers via voici voila vos votre vous y exemple
+exemples exemplaire cas quelqu quelque quelques bon bonne bien idee idees fonctionne servir
+sert entreprise entreprises societe societes boite boites pme tpe eti
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and replace every non-alphanumeric run by one space."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae")
+    return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, in order."""
+    folded = fold(text)
+    return folded.split() if folded else []
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem of an already folded word."""
+    if word.isdigit():
+        return word
+    s = _STEMMER.stemWord(word)
+    # Accent-free input defeats some Snowball rules ("videos" stays "videos"): drop a
+    # remaining plural mark so "videos" and "vidéos" meet.
+    if len(s) > 4 and s[-1] in "sx" and s[-2] not in "sx":
+        s = s[:-1]
+    return s
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words of `text` that are not stop words, in order."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS and len(w) > 1]
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A lowercase ascii slug made from a title: "Une fonderie" -> "une-fonderie"."""
+    slug = "-".join(words(text))
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "exemple"
