@@ -15,7 +15,8 @@ How a query is read (the README documents this for curators):
 5. The other words (stop words removed) are scored with BM25 over the title (x3), the résumé (x2),
    the company's name and region (x2), the results and the details (x1). Without any facet, an
    example must contain at least half of these words to be shown: no noise.
-6. Ranking: examples matching more of the asked tools and uses first, then the BM25 score, then
+6. Ranking: examples matching more of the asked sectors, tools and uses first (100 points
+   each), then the BM25 score, then
    (ties) the members' votes, then sourced examples before unsourced ones, the most recent first,
    and finally the identifier in alphabetical order.
 
@@ -241,9 +242,8 @@ class SearchIndex:
                 continue
             masks = [self.facet_docs[facet][k] for k in keys]
             eligible &= np.logical_or.reduce(masks)
-            if facet != "secteurs":
-                for m in masks:
-                    coverage += m
+            for m in masks:
+                coverage += m
         text = np.zeros(n, dtype=np.float64)
         matched = np.zeros(n, dtype=np.int64)
         free_stems = list(dict.fromkeys(stem(w) for w in reading.free_words))

@@ -1,0 +1,147 @@
+"""Chat commands as a member sees them, through the same core every adapter uses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.core.replies import Results
+
+
+async def test_example_shows_three_then_suite_the_rest(harness) -> None:
+    first = await harness.replies("!exemple industrie")
+    assert isinstance(first[0], Results)
+    assert [c.id for c in first[0].cards] == [
+        "fonderie-linkedin-recrutement", "plasturgiste-blog-prospection", "chaudronnerie-viadeo"]
+    text = await harness.send("!exemple industrie")
+    assert text.startswith("4 exemples pour « industrie » (secteur Industrie) :")
+    assert "1 autre exemple : tapez !suite" in text
+    assert "Industrie › Métallurgie · PME, 40 salariés · Bretagne · outils : LinkedIn" in text
+    assert "Source : https://example.org/fonderie" in text
+    assert "id : fonderie-linkedin-recrutement" in text
+    more = await harness.send("!suite")
+    assert "Suite des exemples pour « industrie » (4 à 4 sur 4)" in more
+    assert "4. Une usine relie ses équipes avec Yammer" in more
+    assert "(non sourcé)" in more
+    assert "pas d'autre exemple" in await harness.send("!suite")
+
+
+async def test_pagination_is_per_member(harness) -> None:
+    await harness.send("!exemple industrie", user="alice")
+    await harness.send("!exemple btp", user="bob")
+    assert "4. Une usine" in await harness.send("!suite", user="alice")
+    assert "pas d'autre exemple" in await harness.send("!suite", user="bob")
+
+
+async def test_corrections_and_reading_are_told(harness) -> None:
+    text = await harness.send("!exemple indutrie linkdin")
+    assert text.startswith("1 exemple pour « indutrie linkdin » (secteur Industrie · outil "
+                           "LinkedIn) — j'ai corrigé indutrie → industrie, linkdin → linkedin :")
+
+
+async def test_nothing_found_suggests_neighbours(harness) -> None:
+    text = await harness.send("!exemple btp linkedin")
+    assert text == (
+        "Aucun exemple ne correspond à « btp linkedin » (secteur BTP · outil LinkedIn). "
+        "Essayez !exemple btp (1 exemple), !exemple linkedin (1 exemple), ou !secteurs pour "
+        "voir tous les secteurs.")
+    text = await harness.send("!question recette de la tarte aux pommes ?")
+    assert text.startswith("Aucun exemple ne correspond à « recette de la tarte aux pommes ? ».")
+    assert "!secteurs" in text
+
+
+async def test_question_finds_natural_language(harness) -> None:
+    text = await harness.send("!question Comment recruter avec les réseaux sociaux ?")
+    assert "(usage Recrutement)" in text
+    assert "Une fonderie recrute" in text and "Une boutique de vélos" in text
+
+
+async def test_fiche_shows_every_field(harness) -> None:
+    text = await harness.send("!fiche fonderie-linkedin-recrutement")
+    for expected in ("Une fonderie recrute ses mouleurs sur LinkedIn", "Entreprise : Fonderie Durand",
+                     "Résultats : Trois recrutements en deux mois.", "Date : 2019-03",
+                     "Usages : Recrutement", "Région : Bretagne",
+                     "Sources : https://example.org/fonderie"):
+        assert expected in text
+    wrong = await harness.send("!fiche fonderie-linkedin")
+    assert "Aucun exemple n'a l'identifiant « fonderie-linkedin »" in wrong
+    assert "Vouliez-vous dire !fiche fonderie-linkedin-recrutement ?" in wrong
+    assert "Indiquez l'identifiant" in await harness.send("!fiche")
+
+
+async def test_listings_show_counts_and_hierarchy(harness) -> None:
+    text = await harness.send("!secteurs")
+    lines = text.splitlines()
+    assert "  - Industrie (4) [industrie]" in lines
+    assert "    - Métallurgie (2) [metallurgie]" in lines
+    assert lines.index("    - Métallurgie (2) [metallurgie]") > lines.index(
+        "  - Industrie (4) [industrie]")
+    assert "  - Santé (0) [sante]" in lines
+    assert "  - Facebook (2) [facebook]" in (await harness.send("!outils")).splitlines()
+    assert "  - Recrutement (2) [recrutement]" in (await harness.send("!usages")).splitlines()
+
+
+async def test_help_and_unknown_commands(harness) -> None:
+    text = await harness.send("!aide")
+    for name in ("!exemple", "!question", "!fiche", "!secteurs", "!outils", "!usages", "!aide"):
+        assert name in text
+    assert "!exemple btp linkedin" in await harness.send("!aide exemple")
+    assert await harness.send("!exmple industrie") == (
+        "⚠ Je ne connais pas la commande « !exmple ». Vouliez-vous dire !exemple ? "
+        "Tapez !aide pour la liste des commandes.")
+    assert "Je ne connais pas la commande « !zzzzzz »." in await harness.send("!zzzzzz")
+    assert await harness.send("bonjour tout le monde") == ""  # not for the bot
+
+
+async def test_odd_input_gets_clear_answers(harness) -> None:
+    long = await harness.send("!exemple " + "industrie " * 300)
+    assert "Votre recherche est trop longue (2999 caractères) : 500 au plus" in long
+    huge = await harness.send("!exemple " + "x" * 10_000)
+    assert "Votre message est trop long (10 000 caractères) : 4 000 au plus" in huge
+    ctrl = await harness.send("!exemple indus\x00trie\x1b[31m")
+    assert ctrl.startswith("4 exemples pour « industrie[31m »") or "industrie" in ctrl
+    emoji = await harness.send("!exemple 🏭🏭 industrie 🎉")
+    assert "4 exemples" in emoji
+    punct = await harness.send("!exemple ?!?...")
+    assert "Je n'ai trouvé aucun mot à chercher dans « ?!?... »" in punct
+    empty = await harness.send("!exemple")
+    assert "Que cherchez-vous ? Par exemple : !exemple industrie linkedin" in empty
+    assert "Tapez !aide" in await harness.send("!")
+
+
+async def test_user_text_echo_stays_on_one_line(harness) -> None:
+    replies = await harness.replies("!exemple zzz\nzzz @everyone")
+    rendered = replies[0].render()
+    assert "\n" not in rendered
+
+
+def test_console_pipes_three_sourced_industrial_examples(base_dir: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--knowledge", str(base_dir)],
+        input="!exemple industrie\n", capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    assert out.count("Source : https://") >= 3
+    assert "> " not in out.splitlines()[0]  # no prompt noise when stdin is not a terminal
+
+
+def test_bundled_base_answers_industrie_in_console() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "console"], input="!exemple industrie\n",
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    assert out.count("Source : http") >= 3, out
+    assert "Industrie" in out
+
+
+def test_check_command_exit_status(base_dir: Path, tmp_path: Path) -> None:
+    ok = subprocess.run([sys.executable, "-m", "bot", "check", "--knowledge", str(base_dir)],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0
+    assert ok.stdout.startswith("Base valide : 6 exemples dans 1 fichier(s)")
+    (base_dir / "exemples.yaml").write_text("exemples:\n  - id: [\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "bot", "check", "--knowledge", str(base_dir)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert bad.stdout.startswith(f"{base_dir}/exemples.yaml:")
+    assert "erreur de syntaxe YAML" in bad.stdout
