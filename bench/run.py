@@ -1,0 +1,171 @@
+"""`make bench`: load and query speed on generated bases, against baselines of the same run.
+
+- load+index: `load_knowledge` + `SearchIndex`, next to the bare PyYAML CSafeLoader parse of the
+  same files (best of 3 each);
+- peak memory: maximum resident size of a fresh process that loads and indexes the base;
+- per-query latency p50/p99 over the query mix, next to a naive linear scan that reads each query
+  the same way but then walks every example in Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from bench.generate import generate_base, generate_queries
+from bot.core.knowledge import example_files, load_knowledge
+from bot.core.search import FIELD_WEIGHTS, SearchIndex, _example_text_fields
+from bot.core.text import STOP_WORDS, stem, words
+
+SIZES = (2_000, 20_000)
+QUERIES = 1_200
+NAIVE_QUERIES = 300
+
+
+def bare_parse(folder: Path) -> None:
+    for path in [folder / "taxonomie.yaml", *example_files(folder)]:
+        with path.open("rb") as f:
+            yaml.load(f, Loader=yaml.CSafeLoader)
+
+
+def load_and_index(folder: Path) -> SearchIndex:
+    return SearchIndex(load_knowledge(folder).base)
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+class NaiveScan:
+    """The same reading of queries, then a plain Python loop over every example."""
+
+    def __init__(self, index: SearchIndex):
+        self.index = index
+        self.docs = []
+        for e in index.examples:
+            counts: Counter[str] = Counter()
+            fields = _example_text_fields(e)
+            for name, weight in FIELD_WEIGHTS:
+                for w in words(fields[name]):
+                    if w not in STOP_WORDS and len(w) > 1:
+                        counts[stem(w)] += weight
+            self.docs.append((e, counts))
+
+    def search(self, query: str, limit: int = 10) -> list:
+        reading = self.index.read(query)
+        taxonomy = self.index.taxonomy
+        sectors = set().union(*(taxonomy.descendants("secteurs", k)
+                                for k in reading.facets["secteurs"])) if reading.facets[
+            "secteurs"] else None
+        tools, uses = set(reading.facets["outils"]), set(reading.facets["usages"])
+        stems = [stem(w) for w in reading.free_words]
+        scored = []
+        for e, counts in self.docs:
+            if sectors is not None and e.sector not in sectors:
+                continue
+            if tools and not tools & set(e.tools):
+                continue
+            if uses and not uses & set(e.uses):
+                continue
+            text = sum(counts.get(s, 0) for s in stems)
+            if not reading.has_facets and not text:
+                continue
+            scored.append((-text, e.id))
+        scored.sort()
+        return scored[:limit]
+
+
+def latencies(fn, queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        start = time.perf_counter()
+        fn(q)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def peak_memory_mb(folder: Path) -> float:
+    code = (
+        "import resource, sys; from bench.run import load_and_index; "
+        f"index = load_and_index(__import__('pathlib').Path({str(folder)!r})); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def measure(size: int, workdir: Path, queries: list[str]) -> dict:
+    folder = generate_base(workdir / f"base-{size}", size)
+    parse = best_of(lambda: bare_parse(folder))
+    load = best_of(lambda: load_and_index(folder))
+    index = load_and_index(folder)
+    naive = NaiveScan(index)
+    for q in queries[:50]:  # warm the caches of both paths alike
+        index.search(q)
+        naive.search(q)
+    fast = latencies(lambda q: index.search(q, limit=10), queries)
+    slow = latencies(lambda q: naive.search(q, limit=10), queries[:NAIVE_QUERIES])
+    return {
+        "size": size, "parse": parse, "load": load, "memory": peak_memory_mb(folder),
+        "p50": pct(fast, 0.50), "p99": pct(fast, 0.99), "mean": statistics.fmean(fast),
+        "naive_p50": pct(slow, 0.50), "naive_mean": statistics.fmean(slow),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="banc d'essai du chargement et de la recherche")
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--queries", type=int, default=QUERIES)
+    args = parser.parse_args()
+    queries = generate_queries(args.queries)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for size in args.sizes:
+            rows.append(measure(size, Path(tmp), queries))
+            r = rows[-1]
+            print(f"… {size} exemples mesurés", file=sys.stderr)
+    print(f"{len(queries)} requêtes mêlées (recherche), {NAIVE_QUERIES} pour le parcours naïf.\n")
+    print("| exemples | analyse YAML seule | chargement+index | ratio | mémoire max | "
+          "p50 requête | p99 requête | p50 parcours naïf | accélération (p50) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['size']:,} | {r['parse']:.2f} s | {r['load']:.2f} s | "
+              f"{r['load'] / r['parse']:.2f}× | {r['memory']:.0f} Mo | {r['p50'] * 1e3:.3f} ms | "
+              f"{r['p99'] * 1e3:.3f} ms | {r['naive_p50'] * 1e3:.2f} ms | "
+              f"{r['naive_p50'] / r['p50']:.0f}× |".replace(",", " "))
+    if len(rows) >= 2:
+        small, big = rows[0], rows[-1]
+        growth = big["mean"] / small["mean"]
+        print(f"\nCoût moyen d'une requête de {small['size']:,} à {big['size']:,} exemples : "
+              f"×{growth:.2f} (cible : ×4 au plus).".replace(",", " "))
+        big_ok = (big["naive_p50"] / big["p50"] >= 20, big["load"] / big["parse"] <= 2,
+                  big["memory"] <= 500, growth <= 4)
+        names = ("≥ 20× plus rapide que le parcours naïf", "chargement ≤ 2× l'analyse seule",
+                 "≤ 500 Mo", "croissance ≤ 4×")
+        for name, ok in zip(names, big_ok, strict=True):
+            print(f"- {name} : {'atteint' if ok else 'MANQUÉ'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,429 @@
+"""The submission workflow: members propose, admins review, approved examples land in the YAML.
+
+Publishing is exactly-once: a submission is first claimed ('publishing', with its example id),
+then the example is written to the knowledge file, then the submission is marked 'approved'.
+All three steps run under the folder's lock; at start-up `reconcile` settles any submission a
+crash left in 'publishing' by looking for its id in the files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from rapidfuzz import fuzz
+
+from bot.core.knowledge import (
+    SIZES,
+    SLUG,
+    TITLE_MAX,
+    Problem,
+    check_summary,
+    check_url,
+    did_you_mean,
+    quote,
+)
+from bot.core.service import KnowledgeService
+from bot.core.text import fold, slugify
+from bot.storage.database import Database, Submission
+from bot.storage.knowledge_files import KnowledgeFiles, KnowledgeWriteError
+
+DUPLICATE_THRESHOLD = 85
+REASON_MAX = 500
+FIELD_MAX = 500
+EDITABLE = {
+    "titre": "title", "resume": "summary", "résumé": "summary", "secteur": "sector",
+    "outils": "tools", "usages": "uses", "nom": "company", "entreprise": "company",
+    "taille": "size", "region": "region", "région": "region", "effectif": "headcount",
+    "resultats": "result", "résultats": "result", "resultat": "result", "résultat": "result",
+    "details": "details", "détails": "details", "source": "source", "id": "id",
+}
+STATUS_LABELS = {
+    "pending": "en attente", "publishing": "en cours de publication", "approved": "validée",
+    "rejected": "refusée",
+}
+
+
+class WorkflowError(Exception):
+    """A request the workflow refuses, with the French message to show."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass
+class Limits:
+    max_pending: int = 5
+    max_per_day: int = 10
+
+
+@dataclass
+class Draft:
+    """A proposed example, as the member gave it (keys resolved, values checked)."""
+
+    sector: str
+    tools: list[str]
+    summary: str
+    title: str | None = None
+    uses: list[str] = field(default_factory=list)
+    company: str | None = None
+    size: str | None = None
+    headcount: int | None = None
+    region: str | None = None
+    result: str | None = None
+    details: str | None = None
+    source: str | None = None
+    id: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict) -> Draft:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def effective_title(self) -> str:
+        if self.title:
+            return self.title
+        text = self.summary.rstrip(" .")
+        if len(text) <= TITLE_MAX:
+            return text
+        return text[: TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+class Validator:
+    """Checks member-provided values against the taxonomy in service; French errors."""
+
+    def __init__(self, knowledge: KnowledgeService):
+        self.knowledge = knowledge
+
+    @property
+    def taxonomy(self):
+        return self.knowledge.base.taxonomy
+
+    def facet(self, facet: str, value: str, name: str) -> str:
+        value = value.strip()
+        if not value:
+            raise WorkflowError(f"Indiquez un {name}.")
+        key = self.taxonomy.resolve(facet, value)
+        if key is None:
+            hint = did_you_mean(self.taxonomy.suggest(facet, value))
+            raise WorkflowError(f"{name.capitalize()} inconnu {quote(value[:60])}{hint}. "
+                                f"Tapez !{facet} pour la liste.")
+        return key
+
+    def sector(self, value: str) -> str:
+        return self.facet("secteurs", value, "secteur")
+
+    def keys(self, facet: str, value: str, name: str, required: bool) -> list[str]:
+        parts = [p for p in (x.strip() for x in value.replace(";", ",").split(",")) if p]
+        if not parts and required:
+            raise WorkflowError(f"Indiquez au moins un {name} (séparés par des virgules).")
+        keys = []
+        for part in parts:
+            key = self.facet(facet, part, name)
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def tools(self, value: str) -> list[str]:
+        return self.keys("outils", value, "outil", required=True)
+
+    def uses(self, value: str) -> list[str]:
+        return self.keys("usages", value, "usage", required=False)
+
+    @staticmethod
+    def summary(value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise WorkflowError("Le résumé est vide : racontez la réalisation en une phrase.")
+        reason = check_summary(value)
+        if reason:
+            raise WorkflowError(reason[0].upper() + reason[1:] + ".")
+        return value
+
+    @staticmethod
+    def title(value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > TITLE_MAX:
+            raise WorkflowError(f"Le titre fait {len(value)} caractères : {TITLE_MAX} au plus.")
+        return value
+
+    @staticmethod
+    def size(value: str) -> str:
+        upper = value.strip().upper()
+        if upper not in SIZES:
+            raise WorkflowError(f"Taille {quote(value.strip()[:20])} inconnue : répondez TPE, "
+                                "PME, ETI ou GE.")
+        return upper
+
+    @staticmethod
+    def source(value: str) -> str:
+        value = value.strip().strip("<>")
+        reason = check_url(value)
+        if reason:
+            raise WorkflowError(f"Source {quote(value[:100])} invalide : {reason}.")
+        return value
+
+    @staticmethod
+    def text(value: str, name: str) -> str:
+        value = " ".join(value.split())
+        if len(value) > FIELD_MAX:
+            raise WorkflowError(f"{name} : {FIELD_MAX} caractères au plus.")
+        return value
+
+    @staticmethod
+    def headcount(value: str) -> int:
+        if not value.strip().isdigit():
+            raise WorkflowError("L'effectif doit être un nombre entier de salariés.")
+        return int(value.strip())
+
+    @staticmethod
+    def example_id(value: str) -> str:
+        value = value.strip()
+        if not SLUG.match(value):
+            raise WorkflowError("Identifiant invalide : minuscules sans accents, chiffres et "
+                                "tirets seulement (par exemple fonderie-linkedin).")
+        return value
+
+    def parse_line(self, text: str) -> Draft:
+        """`SECTEUR | OUTILS | RÉSUMÉ [| SOURCE]`, every problem reported at once."""
+        parts = [p.strip() for p in text.split("|")]
+        if len(parts) < 3 or len(parts) > 4:
+            raise WorkflowError(
+                "Format attendu : !proposer SECTEUR | OUTILS | RÉSUMÉ [| SOURCE] — par exemple "
+                "!proposer industrie | linkedin | Une fonderie recrute trois mouleurs grâce à "
+                "LinkedIn. | https://exemple.fr/article — ou tapez !proposer seul pour être guidé.")
+        errors, values = [], {}
+        checks = [("sector", self.sector, parts[0]), ("tools", self.tools, parts[1]),
+                  ("summary", self.summary, parts[2])]
+        if len(parts) == 4 and parts[3]:
+            checks.append(("source", self.source, parts[3]))
+        for name, check, value in checks:
+            try:
+                values[name] = check(value)
+            except WorkflowError as exc:
+                errors.append(exc.message)
+        if errors:
+            raise WorkflowError(" ".join(errors))
+        return Draft(**values)
+
+    def set_field(self, draft: Draft, name: str, value: str) -> tuple[str, object]:
+        """Change one field of a draft from a `champ=valeur` edit; returns (attribute, value)."""
+        attribute = EDITABLE.get(fold(name).replace(" ", "_") if name not in EDITABLE else name)
+        if attribute is None:
+            names = ", ".join(sorted({k for k in EDITABLE if k.isascii()}))
+            raise WorkflowError(f"Champ {quote(name[:30])} inconnu. Champs modifiables : {names}.")
+        empty = not value.strip() or value.strip() == "-"
+        optional = attribute not in ("sector", "tools", "summary")
+        if empty and optional:
+            setattr(draft, attribute, [] if attribute == "uses" else None)
+            return attribute, getattr(draft, attribute)
+        checkers = {
+            "title": self.title, "summary": self.summary, "sector": self.sector,
+            "tools": self.tools, "uses": self.uses, "size": self.size, "source": self.source,
+            "headcount": self.headcount, "id": self.example_id,
+        }
+        check = checkers.get(attribute) or (lambda v: self.text(v, name))
+        checked = check(value)
+        setattr(draft, attribute, checked)
+        return attribute, checked
+
+
+@dataclass
+class SubmitOutcome:
+    number: int
+    duplicate_of: str | None
+
+
+class Workflow:
+    def __init__(self, db: Database, knowledge: KnowledgeService, files: KnowledgeFiles,
+                 limits: Limits | None = None):
+        self.db = db
+        self.knowledge = knowledge
+        self.files = files
+        self.limits = limits or Limits()
+        self.validator = Validator(knowledge)
+        self._publish_lock = asyncio.Lock()
+
+    # -- members --------------------------------------------------------------------------
+
+    async def check_limits(self, member_id: str) -> None:
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+        pending, today = await self.db.count_member_submissions(member_id, since)
+        if pending >= self.limits.max_pending:
+            raise WorkflowError(
+                f"Vous avez déjà {pending} propositions en attente ({self.limits.max_pending} au "
+                "plus) : attendez qu'un administrateur les examine. Voir !mespropositions.")
+        if today >= self.limits.max_per_day:
+            raise WorkflowError(
+                f"Vous avez fait {today} propositions en 24 heures ({self.limits.max_per_day} au "
+                "plus) : merci ! Revenez demain pour les suivantes.")
+
+    async def find_duplicate(self, draft: Draft, exclude: int | None = None) -> str | None:
+        """An existing example id or a pending `#N` that says nearly the same thing."""
+        wanted = fold(draft.summary)
+        index = self.knowledge.index
+        for hit in index.search(draft.summary, limit=5).hits:
+            for text in (hit.example.summary, hit.example.title):
+                if fuzz.token_set_ratio(wanted, fold(text)) >= DUPLICATE_THRESHOLD:
+                    return hit.example.id
+        for sub in await self.db.submissions(status="pending"):
+            if sub.id == exclude:
+                continue
+            other = fold(sub.data.get("summary", ""))
+            if fuzz.token_set_ratio(wanted, other) >= DUPLICATE_THRESHOLD:
+                return f"#{sub.id}"
+        return None
+
+    async def submit(self, member_id: str, member_name: str, draft: Draft,
+                     origin: str = "") -> SubmitOutcome:
+        await self.check_limits(member_id)
+        duplicate = await self.find_duplicate(draft)
+        data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
+        number = await self.db.add_submission(member_id, member_name, data, duplicate, origin)
+        await self.db.audit(member_id, member_name, "proposer", f"#{number}", None, data)
+        return SubmitOutcome(number, duplicate)
+
+    # -- admins ---------------------------------------------------------------------------
+
+    async def get(self, number: int) -> Submission:
+        sub = await self.db.submission(number)
+        if sub is None:
+            raise WorkflowError(f"Aucune proposition n'a le numéro #{number}.")
+        return sub
+
+    async def get_pending(self, number: int) -> Submission:
+        sub = await self.get(number)
+        if sub.status != "pending":
+            who = f" par {sub.decided_by}" if sub.decided_by else ""
+            raise WorkflowError(f"La proposition #{number} est déjà "
+                                f"{STATUS_LABELS[sub.status]}{who}.")
+        return sub
+
+    async def edit(self, number: int, admin_id: str, admin_name: str, name: str,
+                   value: str) -> Submission:
+        sub = await self.get_pending(number)
+        draft = Draft.from_data(sub.data)
+        before = dict(sub.data)
+        attribute, _ = self.validator.set_field(draft, name, value)
+        if attribute == "id" and self.knowledge.base.get(draft.id) is not None:
+            raise WorkflowError(f"L'identifiant {quote(draft.id)} est déjà pris.")
+        data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
+        duplicate = await self.find_duplicate(draft, exclude=number)
+        await self.db.update_submission(number, data=data, duplicate_of=duplicate)
+        await self.db.audit(admin_id, admin_name, "modifier", f"#{number}", before, data)
+        return await self.get(number)
+
+    def new_example_id(self, draft: Draft) -> str:
+        if draft.id:
+            return draft.id
+        base_id = slugify(draft.effective_title())
+        taken = self.knowledge.base.by_id
+        candidate, n = base_id, 2
+        while candidate in taken:
+            candidate, n = f"{base_id}-{n}", n + 1
+        return candidate
+
+    @staticmethod
+    def example_dict(sub: Submission, example_id: str) -> dict:
+        draft = Draft.from_data(sub.data)
+        company = {k: v for k, v in (("nom", draft.company), ("taille", draft.size),
+                                     ("effectif", draft.headcount), ("region", draft.region))
+                   if v not in (None, "")}
+        return {
+            "id": example_id, "titre": draft.effective_title(), "resume": draft.summary,
+            "secteur": draft.sector, "outils": draft.tools, "usages": draft.uses,
+            "entreprise": company, "resultats": draft.result, "details": draft.details,
+            "sources": [draft.source] if draft.source else [],
+            "contributeur": sub.member_name,
+            "ajoute_le": dt.date.today().isoformat(),
+        }
+
+    async def approve(self, number: int, admin_id: str, admin_name: str) -> str:
+        async with self._publish_lock:
+            with self.files.lock:
+                if self.knowledge.changed_on_disk():
+                    self.knowledge.load()
+                sub = await self.get_pending(number)
+                example_id = self.new_example_id(Draft.from_data(sub.data))
+                if self.knowledge.base.get(example_id) is not None:
+                    raise WorkflowError(f"L'identifiant {quote(example_id)} est déjà pris : "
+                                        f"changez-le avec !modifier {number} id=...")
+                if not await self.db.claim_for_publishing(number, example_id, admin_name):
+                    raise WorkflowError(f"La proposition #{number} vient d'être traitée.")
+                try:
+                    self.files.add_example(self.example_dict(sub, example_id))
+                except KnowledgeWriteError as exc:
+                    await self.db.update_submission(number, status="pending", example_id=None,
+                                                    decided_by=None)
+                    raise WorkflowError(f"Publication impossible : {exc.message}.",
+                                        exc.problems) from exc
+                await self._mark_approved(sub, example_id, admin_id, admin_name)
+        self.knowledge.load()
+        return example_id
+
+    async def _mark_approved(self, sub: Submission, example_id: str, admin_id: str,
+                             admin_name: str) -> None:
+        await self.db.update_submission(sub.id, status="approved", example_id=example_id,
+                                        decided_by=admin_name, decided_at=_now())
+        await self.db.audit(admin_id, admin_name, "valider", f"#{sub.id}", {"statut": "pending"},
+                            {"statut": "approved", "id": example_id})
+        await self.db.notify(sub.member_id, sub.id, _notice(
+            "Bonne nouvelle : votre proposition #{number} a été validée et publiée ! "
+            "Retrouvez-la avec !fiche {id}.", number=str(sub.id), id=example_id))
+
+    async def reject(self, number: int, admin_id: str, admin_name: str, reason: str) -> None:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise WorkflowError(f"Indiquez le motif du refus : !rejeter {number} MOTIF "
+                                "(il sera transmis au membre).")
+        if len(reason) > REASON_MAX:
+            raise WorkflowError(f"Motif trop long : {REASON_MAX} caractères au plus.")
+        async with self._publish_lock:
+            sub = await self.get_pending(number)
+            await self.db.update_submission(number, status="rejected", reason=reason,
+                                            decided_by=admin_name, decided_at=_now())
+        await self.db.audit(admin_id, admin_name, "rejeter", f"#{number}",
+                            {"statut": "pending"}, {"statut": "rejected", "motif": reason})
+        await self.db.notify(sub.member_id, number, _notice(
+            "Votre proposition #{number} n'a pas été retenue. Motif : {reason}",
+            number=str(number), reason=reason))
+
+    async def withdraw(self, example_id: str, admin_id: str, admin_name: str) -> str:
+        async with self._publish_lock:
+            try:
+                path, removed = self.files.remove_example(example_id.strip().lower())
+            except KnowledgeWriteError as exc:
+                raise WorkflowError(f"Retrait impossible : {exc.message}.", exc.problems) from exc
+        await self.db.audit(admin_id, admin_name, "retirer", example_id,
+                            {"fichier": path.name, "yaml": removed}, None)
+        self.knowledge.load()
+        return path.name
+
+    async def reconcile(self) -> list[tuple[int, str]]:
+        """Settle the submissions a crash left half-published: (number, new status)."""
+        settled = []
+        async with self._publish_lock:
+            with self.files.lock:
+                self.knowledge.load()
+                for sub in await self.db.submissions(status="publishing"):
+                    if sub.example_id and self.knowledge.base.get(sub.example_id) is not None:
+                        await self._mark_approved(sub, sub.example_id, "bot",
+                                                  sub.decided_by or "bot")
+                        settled.append((sub.id, "approved"))
+                    else:
+                        await self.db.update_submission(sub.id, status="pending",
+                                                        example_id=None, decided_by=None)
+                        settled.append((sub.id, "pending"))
+        return settled
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _notice(template: str, **params: str) -> str:
+    import json
+
+    return json.dumps({"template": template, "params": params}, ensure_ascii=False)
