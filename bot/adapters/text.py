@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.core.replies import Card, Detail, Help, Listing, Message, Reply, Results
+from bot.core.replies import (
+    Card,
+    Detail,
+    Help,
+    Listing,
+    Message,
+    Reply,
+    Report,
+    Results,
+    SubmissionCard,
+    Submissions,
+)
 
 MARKS = {"error": "⚠ ", "warning": "", "success": "✔ ", "info": ""}
 
@@ -48,6 +59,22 @@ def render_card_full(card: Card) -> str:
     return "\n".join(lines)
 
 
+def render_submission(card: SubmissionCard, full: bool) -> str:
+    head = f"#{card.number} · {card.status} · proposée par {card.member} le {card.created_at[:10]}"
+    lines = [head]
+    shown = card.fields if full else card.fields[:4]
+    lines += [f"   {label} : {value}" for label, value in shown]
+    if card.duplicate_of:
+        lines.append(f"   ⚠ Doublon possible de {card.duplicate_of}")
+    if card.example_id and card.status == "validée":
+        lines.append(f"   Publiée sous l'identifiant {card.example_id}")
+    if card.reason:
+        lines.append(f"   Motif du refus : {card.reason}")
+    if card.decided_by and full:
+        lines.append(f"   Décision : {card.decided_by}")
+    return "\n".join(lines)
+
+
 def render(reply: Reply) -> str:
     if isinstance(reply, Message):
         return MARKS.get(reply.tone, "") + reply.render()
@@ -71,6 +98,20 @@ def render(reply: Reply) -> str:
         lines = [f"{reply.title} :"]
         for usage, text in reply.entries:
             lines.append(f"  {usage}" + (f" : {text}" if text else ""))
+        if reply.footer:
+            lines.append(reply.footer)
+        return "\n".join(lines)
+    if isinstance(reply, Submissions):
+        parts = [reply.intro.render()]
+        parts += [render_submission(c, reply.full) for c in reply.cards]
+        if reply.footer:
+            parts.append(reply.footer)
+        return "\n\n".join(parts)
+    if isinstance(reply, Report):
+        lines = [f"{reply.title} :"]
+        for heading, items in reply.sections:
+            lines.append(f"{heading} :")
+            lines += [f"  - {item}" for item in items] or ["  (rien pour l'instant)"]
         if reply.footer:
             lines.append(reply.footer)
         return "\n".join(lines)

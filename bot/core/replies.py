@@ -125,3 +125,37 @@ class Help(Reply):
     title: str
     entries: list[tuple[str, str]]  # (usage, description)
     footer: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionCard:
+    """A member's submission as admins and its author see it."""
+
+    number: int
+    status: str  # French label
+    member: str
+    created_at: str
+    fields: tuple[tuple[str, str], ...]  # (label, value), user text
+    duplicate_of: str | None = None
+    reason: str | None = None
+    example_id: str | None = None
+    decided_by: str | None = None
+
+
+@dataclass
+class Submissions(Reply):
+    """One or several submissions, with an introduction and a footer."""
+
+    intro: Message
+    cards: list[SubmissionCard]
+    footer: str | None = None
+    full: bool = False
+
+
+@dataclass
+class Report(Reply):
+    """Sections of lines (statistics, history...). Lines are data: adapters escape them."""
+
+    title: str
+    sections: list[tuple[str, list[str]]]
+    footer: str | None = None

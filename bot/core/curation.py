@@ -1,0 +1,412 @@
+"""Member and admin commands around submissions: !proposer, !attente, !valider...
+
+They need the state database; `install(assistant, workflow)` registers them on the core.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from bot.core.commands import Assistant, Caller, Command
+from bot.core.knowledge import FACETS
+from bot.core.replies import Message, Reply, Report, SubmissionCard, Submissions, clip
+from bot.core.submissions import STATUS_LABELS, Draft, Workflow, WorkflowError
+from bot.core.text import words
+from bot.storage.database import Submission
+
+SKIP = {"-", "non", "aucun", "aucune", "passer", "rien"}
+YES = {"oui", "o", "ok", "yes", "confirmer", "envoyer", "valider"}
+NO = {"non", "n", "no"}
+ACTION_LABELS = {
+    "proposer": "a proposé", "modifier": "a modifié", "valider": "a validé",
+    "rejeter": "a rejeté", "retirer": "a retiré", "recharger": "a rechargé la base",
+}
+
+
+def problems_reply(exc: WorkflowError) -> list[Reply]:
+    lines = [str(p) for p in exc.problems[:10]]
+    more = len(exc.problems) - len(lines)
+    text = exc.message
+    if lines:
+        text += "\n" + "\n".join(f"- {line}" for line in lines)
+        if more > 0:
+            text += f"\n… et {more} autre(s) problème(s) : lancez « python -m bot check »."
+    return [Message("{text}", {"text": text}, tone="error")]
+
+
+def draft_fields(assistant: Assistant, data: dict) -> tuple[tuple[str, str], ...]:
+    taxonomy = assistant.index.base.taxonomy
+    draft = Draft.from_data(data)
+    rows = [
+        ("Secteur", taxonomy.label("secteurs", draft.sector)),
+        ("Outils", ", ".join(taxonomy.label("outils", t) for t in draft.tools)),
+        ("Résumé", draft.summary),
+        ("Titre", draft.title or f"{draft.effective_title()} (titre tiré du résumé)"),
+        ("Usages", ", ".join(taxonomy.label("usages", u) for u in draft.uses)),
+        ("Entreprise", draft.company), ("Taille", draft.size),
+        ("Effectif", str(draft.headcount) if draft.headcount is not None else None),
+        ("Région", draft.region), ("Résultat", draft.result), ("Détails", draft.details),
+        ("Source", draft.source or "(non sourcé)"), ("Identifiant choisi", draft.id),
+    ]
+    return tuple((label, value) for label, value in rows if value)
+
+
+def submission_card(assistant: Assistant, sub: Submission) -> SubmissionCard:
+    return SubmissionCard(
+        number=sub.id, status=STATUS_LABELS[sub.status], member=sub.member_name,
+        created_at=sub.created_at, fields=draft_fields(assistant, sub.data),
+        duplicate_of=sub.duplicate_of, reason=sub.reason, example_id=sub.example_id,
+        decided_by=sub.decided_by,
+    )
+
+
+def parse_number(text: str, usage: str) -> tuple[int, str]:
+    head, _, rest = text.strip().partition(" ")
+    head = head.lstrip("#")
+    if not head.isdigit():
+        raise WorkflowError(f"Indiquez le numéro de la proposition : {usage}")
+    return int(head), rest.strip()
+
+
+# -- the guided dialogue ------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    attribute: str
+    question: str
+    optional: bool = False
+
+
+STEPS = (
+    Step("sector", "Quel est le secteur de l'entreprise ? (par exemple : industrie, btp, "
+         "commerce ; !secteurs pour la liste)"),
+    Step("tools", "Quels outils a-t-elle utilisés ? Séparez-les par des virgules (par exemple : "
+         "linkedin, facebook ; !outils pour la liste)."),
+    Step("summary", "Racontez la réalisation en une seule phrase (300 caractères au plus)."),
+    Step("title", "Un titre court ? (120 caractères au plus ; « - » pour passer)", True),
+    Step("size", "Taille de l'entreprise : TPE, PME, ETI ou GE ? (« - » pour passer)", True),
+    Step("region", "Région ou ville de l'entreprise ? (« - » pour passer)", True),
+    Step("result", "Un résultat mesuré, par exemple « trois embauches en deux mois » ? "
+         "(« - » pour passer)", True),
+    Step("source", "Adresse de la source (article, vidéo…) commençant par http ? "
+         "(« - » pour passer)", True),
+)
+STEP_NAMES = {"sector": "secteur", "tools": "outils", "summary": "résumé", "title": "titre",
+              "size": "taille", "region": "région", "result": "résultat", "source": "source"}
+
+
+@dataclass
+class ProposalDialogue:
+    """`!proposer` with no argument: one question at a time, then a preview to confirm."""
+
+    workflow: Workflow
+    step: int = 0
+    values: dict = field(default_factory=dict)
+    draft: Draft | None = None
+
+    def question(self) -> Message:
+        total = len(STEPS)
+        return Message(f"({self.step + 1}/{total}) {STEPS[self.step].question} "
+                       "Tapez !annuler pour arrêter.")
+
+    async def answer(self, assistant: Assistant, caller: Caller, text: str) -> list[Reply]:
+        if self.draft is not None:
+            return await self.confirm(assistant, caller, text)
+        step = STEPS[self.step]
+        value = text.strip()
+        if step.optional and value.lower() in SKIP:
+            self.values[step.attribute] = None
+        else:
+            draft = Draft(sector="", tools=[], summary="")
+            try:
+                self.workflow.validator.set_field(draft, STEP_NAMES[step.attribute], value)
+            except WorkflowError as exc:
+                return [Message("{text} Réessayez, ou tapez !annuler.", {"text": exc.message},
+                                tone="error")]
+            self.values[step.attribute] = getattr(draft, step.attribute)
+        self.step += 1
+        if self.step < len(STEPS):
+            return [self.question()]
+        self.draft = Draft(**{k: v for k, v in self.values.items() if v is not None})
+        card = SubmissionCard(0, "aperçu", caller.name, "", draft_fields(assistant, vars(
+            self.draft)))
+        intro = Message("Voici votre proposition :")
+        footer = "Envoyer cette proposition ? Répondez « oui » pour confirmer, « non » pour "\
+                 "abandonner."
+        return [Submissions(intro, [card], footer, full=True)]
+
+    async def confirm(self, assistant: Assistant, caller: Caller, text: str) -> list[Reply]:
+        answer = text.strip().lower().rstrip(" !.")
+        session = assistant.session(caller)
+        if answer in NO:
+            session.dialogue = None
+            return [Message("Proposition abandonnée : rien n'a été envoyé.")]
+        if answer not in YES:
+            return [Message("Répondez « oui » pour envoyer la proposition, ou « non » pour "
+                            "l'abandonner.", tone="warning")]
+        session.dialogue = None
+        return await submit(assistant, caller, self.draft, "dialogue")
+
+
+async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str) -> list[Reply]:
+    workflow: Workflow = assistant.workflow
+    try:
+        outcome = await workflow.submit(caller.id, caller.name, draft, origin)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    text = (f"Merci ! Votre proposition #{outcome.number} est enregistrée ; un administrateur "
+            "va l'examiner. Suivez-la avec !mespropositions.")
+    if outcome.duplicate_of:
+        text += (f" Attention : elle ressemble beaucoup à {outcome.duplicate_of} ; les "
+                 "administrateurs en sont avertis.")
+    return [Message(text, tone="success")]
+
+
+# -- member commands ----------------------------------------------------------------------
+
+
+async def cmd_propose(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    if not args.strip():
+        try:
+            await bot.workflow.check_limits(caller.id)
+        except WorkflowError as exc:
+            return problems_reply(exc)
+        dialogue = ProposalDialogue(bot.workflow)
+        bot.session(caller).dialogue = dialogue
+        return [Message("Proposons un exemple ensemble."), dialogue.question()]
+    try:
+        draft = bot.workflow.validator.parse_line(args)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    return await submit(bot, caller, draft, "ligne")
+
+
+async def cmd_cancel(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    session = bot.session(caller)
+    if session.dialogue is None:
+        return [Message("Rien à annuler.")]
+    session.dialogue = None
+    return [Message("C'est annulé : rien n'a été envoyé.")]
+
+
+async def cmd_mine(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    subs = await bot.workflow.db.submissions(member_id=caller.id)
+    if not subs:
+        return [Message("Vous n'avez encore rien proposé. Partagez un exemple avec !proposer.")]
+    cards = [submission_card(bot, s) for s in reversed(subs[-20:])]
+    return [Submissions(Message(f"Vos propositions ({len(subs)}) :"), cards)]
+
+
+# -- admin commands -----------------------------------------------------------------------
+
+
+async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    subs = await bot.workflow.db.submissions(status="pending")
+    if not subs:
+        return [Message("Aucune proposition en attente.")]
+    shown = subs[:10]
+    footer = f"Examinez-en une avec !voir N, puis !valider N ou !rejeter N MOTIF."
+    if len(subs) > len(shown):
+        footer = f"… et {len(subs) - len(shown)} autres. " + footer
+    intro = Message(f"{len(subs)} proposition{'s' if len(subs) > 1 else ''} en attente, "
+                    "la plus ancienne d'abord :")
+    return [Submissions(intro, [submission_card(bot, s) for s in shown], footer)]
+
+
+async def cmd_view(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    try:
+        number, _ = parse_number(args, "!voir 12")
+        sub = await bot.workflow.get(number)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    footer = (f"!valider {number} · !rejeter {number} MOTIF · !modifier {number} champ=valeur"
+              if sub.status == "pending" else None)
+    return [Submissions(Message(f"Proposition #{number} :"), [submission_card(bot, sub)],
+                        footer, full=True)]
+
+
+async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    usage = "!modifier 12 titre=Une fonderie recrute sur LinkedIn"
+    try:
+        number, rest = parse_number(args, usage)
+        name, sep, value = rest.partition("=")
+        if not sep or not name.strip():
+            raise WorkflowError(f"Format attendu : {usage} (un champ par commande).")
+        sub = await bot.workflow.edit(number, caller.id, caller.name, name.strip(), value)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    return [Submissions(Message(f"Proposition #{number} modifiée :"),
+                        [submission_card(bot, sub)], None, full=True)]
+
+
+async def cmd_approve(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    try:
+        number, _ = parse_number(args, "!valider 12")
+        example_id = await bot.workflow.approve(number, caller.id, caller.name)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    target = bot.workflow.files.target
+    return [Message(f"Proposition #{number} validée : publiée dans {target} sous l'identifiant "
+                    f"{example_id}. Voir !fiche {example_id}.", tone="success")]
+
+
+async def cmd_reject(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    try:
+        number, reason = parse_number(args, "!rejeter 12 source introuvable")
+        await bot.workflow.reject(number, caller.id, caller.name, reason)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    return [Message(f"Proposition #{number} refusée ; le membre sera prévenu avec votre motif.",
+                    tone="success")]
+
+
+async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    example_id = args.strip().split()[0] if args.strip() else ""
+    if not example_id:
+        return [Message("Indiquez l'identifiant de l'exemple à retirer : !retirer mon-exemple",
+                        tone="warning")]
+    try:
+        file_name = await bot.workflow.withdraw(example_id, caller.id, caller.name)
+    except WorkflowError as exc:
+        return problems_reply(exc)
+    return [Message("Exemple « {id} » retiré de " + file_name + " ; son texte est gardé dans "
+                    "l'historique (!historique).", {"id": example_id}, tone="success")]
+
+
+async def cmd_reload(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    result = bot.knowledge.load()
+    await bot.workflow.db.audit(caller.id, caller.name, "recharger", "base", None,
+                                {"problemes": len(result.problems)})
+    if result.problems:
+        return problems_reply(WorkflowError(
+            "La base contient des erreurs : la dernière version valide reste en service.",
+            result.problems))
+    return [Message(f"Base rechargée : {result.base.summary_line()}.", tone="success")]
+
+
+async def cmd_stats(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    index = bot.index
+    taxonomy = index.base.taxonomy
+    sections = []
+    for facet, title in zip(FACETS, ("Exemples par secteur", "par outil", "par usage"),
+                            strict=True):
+        counts = sorted(((index.count(facet, k), t.label) for k, t in
+                         taxonomy.facets[facet].items() if not t.parent), reverse=True)
+        sections.append((title, [f"{label} : {n}" for n, label in counts if n]))
+    status = await bot.workflow.db.status_counts()
+    sections.append(("Propositions", [f"{STATUS_LABELS[s]} : {n}" for s, n in
+                                      sorted(status.items())]))
+    top = await bot.workflow.db.top_queries(limit=10)
+    sections.append(("Recherches les plus fréquentes",
+                     [f"{clip(q[2], 60)} ({q[1]} fois)" for q in top]))
+    return [Report(f"Statistiques ({len(index.examples)} exemples)", sections)]
+
+
+async def cmd_gaps(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    gaps = await bot.workflow.db.top_queries(empty_only=True, limit=15)
+    disliked = await bot.workflow.db.disliked()
+    sections = [("Recherches restées sans réponse", [f"{clip(q[2], 60)} ({q[1]} fois)"
+                                                      for q in gaps])]
+    if disliked:
+        sections.append(("Exemples jugés « pas utiles »",
+                         [f"{i} ({n} vote{'s' if n > 1 else ''})" for i, n in disliked]))
+    return [Report("Lacunes de la base", sections,
+                   "Cherchez des exemples sourcés pour ces sujets, puis ajoutez-les.")]
+
+
+def _describe_change(entry) -> str:
+    def short(d):
+        if d is None:
+            return "—"
+        return clip(", ".join(f"{k}={v}" for k, v in d.items()), 120)
+
+    return f"avant : {short(entry.before)} ; après : {short(entry.after)}"
+
+
+async def cmd_history(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+    target = None
+    if args.strip():
+        head = args.strip().split()[0]
+        target = f"#{head.lstrip('#')}" if head.lstrip("#").isdigit() else head
+    entries = await bot.workflow.db.history(target, limit=15)
+    lines = [f"{e.at.replace('T', ' ')[:16]} — {e.actor_name} "
+             f"{ACTION_LABELS.get(e.action, e.action)} {e.target} ({_describe_change(e)})"
+             for e in entries]
+    title = f"Historique de {target}" if target else "Historique récent"
+    return [Report(title, [("Actions, la plus récente d'abord", lines)])]
+
+
+def notice_reply(text: str) -> Message:
+    try:
+        data = json.loads(text)
+        return Message(data["template"], data["params"], tone="info")
+    except (ValueError, KeyError, TypeError):
+        return Message("{text}", {"text": text})
+
+
+async def deliver_console_notices(bot: Assistant, caller: Caller) -> list[Reply]:
+    """Decisions on this member's submissions, shown on their next message."""
+    replies = []
+    for row in await bot.workflow.db.undelivered(caller.id):
+        replies.append(notice_reply(row["text"]))
+        await bot.workflow.db.mark_delivered(row["id"])
+    return replies
+
+
+CURATION_COMMANDS = (
+    Command("proposer", "proposer [SECTEUR | OUTILS | RÉSUMÉ | SOURCE]",
+            "proposer un exemple (seul : je vous guide)",
+            "Proposez une réalisation que vous connaissez. En une ligne : {p}proposer industrie "
+            "| linkedin | Une fonderie recrute trois mouleurs grâce à LinkedIn. | "
+            "https://exemple.fr/article — ou tapez {p}proposer seul pour répondre question par "
+            "question. Un administrateur la relit avant publication.", cmd_propose),
+    Command("annuler", "annuler", "arrêter la proposition en cours",
+            "Abandonne la proposition guidée en cours ; rien n'est envoyé.", cmd_cancel),
+    Command("mespropositions", "mespropositions", "vos propositions et leur statut",
+            "Liste vos propositions : en attente, validées (avec leur identifiant) ou refusées "
+            "(avec le motif).", cmd_mine),
+    Command("attente", "attente", "les propositions en attente", "Liste les propositions en "
+            "attente, la plus ancienne d'abord, avec leur numéro et les doublons possibles.",
+            cmd_pending, admin=True),
+    Command("voir", "voir N", "le détail d'une proposition",
+            "Affiche tous les champs de la proposition #N. Exemple : {p}voir 12", cmd_view,
+            admin=True),
+    Command("modifier", "modifier N champ=valeur", "corriger une proposition avant validation",
+            "Champs : titre, resume, secteur, outils, usages, nom, taille, effectif, region, "
+            "resultats, details, source, id. Exemple : {p}modifier 12 titre=Une fonderie "
+            "recrute sur LinkedIn", cmd_edit, admin=True),
+    Command("valider", "valider N", "publier une proposition",
+            "Publie la proposition #N dans le fichier d'exemples (commentaires et mise en forme "
+            "conservés) et prévient son auteur. Exemple : {p}valider 12", cmd_approve, admin=True),
+    Command("rejeter", "rejeter N MOTIF", "refuser une proposition (motif transmis)",
+            "Refuse la proposition #N ; le motif est transmis au membre. Exemple : "
+            "{p}rejeter 12 source introuvable", cmd_reject, admin=True),
+    Command("retirer", "retirer ID", "dépublier un exemple (gardé dans l'historique)",
+            "Retire l'exemple du fichier ; son texte reste dans l'historique et dans "
+            "knowledge/.historique/. Exemple : {p}retirer mon-exemple", cmd_withdraw, admin=True),
+    Command("recharger", "recharger", "relire les fichiers de la base",
+            "Relit les fichiers YAML ; en cas d'erreur, la dernière base valide reste en service "
+            "et les erreurs sont affichées (FICHIER:LIGNE).", cmd_reload, admin=True),
+    Command("stats", "stats", "chiffres de la base et des recherches",
+            "Exemples par secteur, outil et usage ; propositions par statut ; recherches les plus "
+            "fréquentes.", cmd_stats, admin=True),
+    Command("lacunes", "lacunes", "les recherches restées sans réponse",
+            "Les recherches les plus fréquentes qui n'ont rien trouvé, et les exemples jugés peu "
+            "utiles : ce que les curateurs devraient chercher ensuite.", cmd_gaps, admin=True),
+    Command("historique", "historique [N|ID]", "qui a fait quoi, quand",
+            "Le journal des actions (propositions, modifications, décisions, retraits), avec "
+            "l'avant et l'après. Exemple : {p}historique 12", cmd_history, admin=True),
+)
+
+
+def install(assistant: Assistant, workflow: Workflow) -> None:
+    assistant.workflow = workflow
+    for command in CURATION_COMMANDS:
+        assistant.register(command)
+
+    async def log_search(caller: Caller, query: str, total: int) -> None:
+        await workflow.db.log_query(caller.id, query, " ".join(words(query)), total)
+
+    assistant.on_search = log_search
