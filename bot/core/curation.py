@@ -207,7 +207,7 @@ async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     if not subs:
         return [Message("Aucune proposition en attente.")]
     shown = subs[:10]
-    footer = f"Examinez-en une avec !voir N, puis !valider N ou !rejeter N MOTIF."
+    footer = "Examinez-en une avec !voir N, puis !valider N ou !rejeter N MOTIF."
     if len(subs) > len(shown):
         footer = f"… et {len(subs) - len(shown)} autres. " + footer
     intro = Message(f"{len(subs)} proposition{'s' if len(subs) > 1 else ''} en attente, "
