@@ -5,41 +5,86 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bot.adapters.console import BANNER, run_console
+from bot.config import Config, ConfigError, load_config, read_token
+from bot.core import curation
 from bot.core.commands import Assistant, Caller
+from bot.core.replies import Message, Reply
 from bot.core.service import KnowledgeService
-from bot.paths import DEFAULT_KNOWLEDGE, PROJECT_ROOT, shown
+from bot.core.submissions import Limits, Workflow
+from bot.paths import shown
+from bot.storage.database import Database, DatabaseError
+from bot.storage.knowledge_files import KnowledgeFiles
 
 
 def token_configured() -> bool:
-    """A Discord token is set in the environment or in the project's .env file."""
-    if os.environ.get("DISCORD_TOKEN", "").strip():
-        return True
-    env_file = PROJECT_ROOT / ".env"
-    if env_file.is_file():
-        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "DISCORD_TOKEN" and value.strip().strip("'\""):
-                return True
-    return False
+    return read_token() is not None
+
+
+@asynccontextmanager
+async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
+    """The whole core, state included; closes the database on the way out."""
+    folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
+    knowledge = KnowledgeService(folder)
+    result = knowledge.load()
+    db = await Database(db_path or config.database).open()
+    try:
+        files = KnowledgeFiles(folder, config.examples_file)
+        workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day))
+        await workflow.reconcile()
+        knowledge.index.set_votes(await db.net_votes())
+        assistant = Assistant(knowledge, prefix=config.prefix)
+        curation.install(assistant, workflow)
+        yield assistant, result
+    finally:
+        await db.close()
+
+
+async def console_turn_hook(assistant: Assistant, caller: Caller) -> list[Reply]:
+    """Before each console message: reload hand edits, deliver the member's notifications."""
+    replies: list[Reply] = []
+    knowledge = assistant.knowledge
+    if knowledge.changed_on_disk():
+        result = knowledge.load()
+        if result.problems and caller.is_admin:
+            replies += curation.problems_reply(curation.WorkflowError(
+                "Les fichiers de la base ont changé mais contiennent des erreurs : la dernière "
+                "version valide reste en service.", result.problems))
+        elif not result.problems and caller.is_admin:
+            replies.append(Message(f"Base rechargée après modification des fichiers : "
+                                   f"{result.base.summary_line()}."))
+    replies += await curation.deliver_console_notices(assistant, caller)
+    return replies
 
 
 async def run_console_app(args: argparse.Namespace) -> int:
-    folder = args.knowledge if args.knowledge is not None else shown(DEFAULT_KNOWLEDGE)
-    knowledge = KnowledgeService(folder)
-    result = knowledge.load()
-    for problem in result.problems:
-        print(f"Attention : {problem}", file=sys.stderr)
-    assistant = Assistant(knowledge)
-    user = args.user or os.environ.get("USER") or "vous"
-    caller = Caller(id=f"console:{user}", name=user, is_admin=args.admin)
-    banner = BANNER if getattr(args, "banner", False) else None
-    await run_console(assistant, caller, banner=banner)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 2
+    try:
+        async with open_core(config, args.knowledge, args.db) as (assistant, result):
+            for problem in result.problems:
+                print(f"Attention : {problem}", file=sys.stderr)
+            user = args.user or os.environ.get("USER") or "vous"
+            caller = Caller(id=f"console:{user}", name=user, is_admin=args.admin)
+            banner = BANNER if getattr(args, "banner", False) else None
+
+            async def before_each(c: Caller) -> list[Reply]:
+                return await console_turn_hook(assistant, c)
+
+            await run_console(assistant, caller, banner=banner, before_each=before_each)
+    except DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     return 0
 
 
 def run_discord(args: argparse.Namespace) -> int:
-    print("Le bot Discord n'est pas encore disponible dans cette version : "
-          "utilisez « python -m bot console ».", file=sys.stderr)
-    return 1
+    from bot.adapters.discord.runner import run
+
+    return run(args)

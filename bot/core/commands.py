@@ -68,6 +68,7 @@ class Assistant:
     prefix: str = "!"
     commands: dict[str, Command] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
+    workflow: object | None = None  # set by bot.core.curation.install when state is available
 
     def __post_init__(self) -> None:
         for command in SEARCH_COMMANDS:
@@ -94,6 +95,12 @@ class Assistant:
         """Answer one chat message. Returns [] for a message that is not for the bot."""
         text = clean_input(text).strip()
         if not text.startswith(self.prefix):
+            session = self.sessions.get(caller.id)
+            if session is not None and session.dialogue is not None and text:
+                if len(text) > MAX_MESSAGE_CHARS:
+                    return [Message(f"Réponse trop longue : {MAX_MESSAGE_CHARS} caractères au "
+                                    "plus.", tone="error")]
+                return await session.dialogue.answer(self, caller, text)
             return []
         body = text[len(self.prefix):].strip()
         if not body:

@@ -293,7 +293,7 @@ async def cmd_stats(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     for facet, title in zip(FACETS, ("Exemples par secteur", "par outil", "par usage"),
                             strict=True):
         counts = sorted(((index.count(facet, k), t.label) for k, t in
-                         taxonomy.facets[facet].items() if not t.parent), reverse=True)
+                         taxonomy.facets[facet].items()), key=lambda c: (-c[0], c[1]))
         sections.append((title, [f"{label} : {n}" for n, label in counts if n]))
     status = await bot.workflow.db.status_counts()
     sections.append(("Propositions", [f"{STATUS_LABELS[s]} : {n}" for s, n in

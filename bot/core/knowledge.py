@@ -159,11 +159,12 @@ class Taxonomy:
         for term in self.facets[facet].values():
             for name in (term.key, term.label, *term.synonyms):
                 names.setdefault(fold(name), term.key)
-        matches = process.extract(fold(text), list(names), scorer=fuzz.WRatio, limit=limit * 4)
         keys: list[str] = []
-        for name, score, _ in matches:
-            if score >= 60 and names[name] not in keys:
-                keys.append(names[name])
+        for scorer, cutoff in ((fuzz.ratio, 75), (fuzz.partial_ratio, 90)):
+            for name, _, _ in process.extract(fold(text), list(names), scorer=scorer,
+                                              limit=limit * 4, score_cutoff=cutoff):
+                if names[name] not in keys and len(name) >= 3:
+                    keys.append(names[name])
         return keys[:limit]
 
 

@@ -312,7 +312,9 @@ class Workflow:
         data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
         duplicate = await self.find_duplicate(draft, exclude=number)
         await self.db.update_submission(number, data=data, duplicate_of=duplicate)
-        await self.db.audit(admin_id, admin_name, "modifier", f"#{number}", before, data)
+        changed = sorted(k for k in set(before) | set(data) if before.get(k) != data.get(k))
+        await self.db.audit(admin_id, admin_name, "modifier", f"#{number}",
+                            {k: before.get(k) for k in changed}, {k: data.get(k) for k in changed})
         return await self.get(number)
 
     def new_example_id(self, draft: Draft) -> str:

@@ -22,6 +22,7 @@ import yaml
 from filelock import FileLock
 
 from bot.core.knowledge import (
+    DATE,
     TAXONOMY_FILE,
     Problem,
     display_path,
@@ -57,12 +58,36 @@ class WriteOutcome:
     backup: Path | None
 
 
+def _scalar(value) -> str:
+    """One YAML scalar, quoted only when YAML needs it (dates stay as curators write them)."""
+    if isinstance(value, int):
+        return str(value)
+    if DATE.match(str(value)):
+        return str(value)
+    text = yaml.safe_dump(value, allow_unicode=True, width=1_000_000, default_style=None)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
 def render_example(example: dict, indent: str) -> str:
-    """YAML block for one example (a `- ` item), fields in the documented order."""
-    ordered = {k: example[k] for k in FIELD_ORDER if example.get(k) not in (None, "", [], {})}
-    text = yaml.safe_dump([ordered], allow_unicode=True, sort_keys=False, width=96, indent=2,
-                          default_flow_style=False)
-    return "".join(indent + line + "\n" if line else "\n" for line in text.splitlines())
+    """YAML block for one example (a `- ` item), in the style of the bundled files."""
+    lines = []
+    for key in FIELD_ORDER:
+        value = example.get(key)
+        if value in (None, "", [], {}):
+            continue
+        prefix = f"{indent}- " if not lines else f"{indent}  "
+        if isinstance(value, dict):
+            lines.append(f"{prefix}{key}:")
+            lines += [f"{indent}    {k}: {_scalar(v)}" for k, v in value.items()
+                      if v not in (None, "")]
+        elif key == "sources":
+            lines.append(f"{prefix}{key}:")
+            lines += [f"{indent}    - {_scalar(v)}" for v in value]
+        elif isinstance(value, list):
+            lines.append(f"{prefix}{key}: [{', '.join(_scalar(v) for v in value)}]")
+        else:
+            lines.append(f"{prefix}{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def _atomic_write(path: Path, text: str) -> None:
