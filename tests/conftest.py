@@ -146,3 +146,16 @@ def harness(base_dir: Path) -> Harness:
     service = KnowledgeService(base_dir)
     service.load()
     return Harness(Assistant(service))
+
+
+@pytest.fixture
+async def curated(tmp_path: Path):
+    """A harness with the full state: SQLite file, workflow and curation commands."""
+    from bot.config import Config
+    from bot.app import open_core
+
+    folder = write_base(tmp_path / "knowledge")
+    config = Config(knowledge=folder, database=tmp_path / "etat.sqlite3", max_pending=3,
+                    max_per_day=4)
+    async with open_core(config, folder) as (assistant, _):
+        yield Harness(assistant)

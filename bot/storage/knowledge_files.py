@@ -168,10 +168,13 @@ class KnowledgeFiles:
         text = old if old.endswith("\n") else old + "\n"
         match = _EXEMPLES_LINE.search(text)
         if match is None:
+            if all(not line.strip() or line.lstrip().startswith("#")
+                   for line in text.splitlines()):  # only comments so far
+                return text + "exemples:\n" + render_example(example, "  ")
             raise KnowledgeWriteError("le fichier ne contient pas de ligne « exemples: »")
-        if match.group(1):  # "exemples: []": becomes a block list
-            comment = f" {match.group(2)}" if match.group(2) else ""
-            text = text[:match.start()] + "exemples:" + comment + text[match.end():]
+        if match.group(1):  # "exemples: []" becomes a block list; the comment stays
+            colon = match.start() + len("exemples:")
+            text = text[:colon] + text[match.end(1):]
         items = _ITEM_LINE.search(text, match.start())
         indent = items.group(1) if items else "  "
         return text + render_example(example, indent)
