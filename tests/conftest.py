@@ -151,8 +151,8 @@ def harness(base_dir: Path) -> Harness:
 @pytest.fixture
 async def curated(tmp_path: Path):
     """A harness with the full state: SQLite file, workflow and curation commands."""
-    from bot.config import Config
     from bot.app import open_core
+    from bot.config import Config
 
     folder = write_base(tmp_path / "knowledge")
     config = Config(knowledge=folder, database=tmp_path / "etat.sqlite3", max_pending=3,

@@ -408,6 +408,7 @@ class Workflow:
         settled = []
         async with self._publish_lock:
             with self.files.lock:
+                self.files.cleanup()
                 self.knowledge.load()
                 for sub in await self.db.submissions(status="publishing"):
                     if sub.example_id and self.knowledge.base.get(sub.example_id) is not None:

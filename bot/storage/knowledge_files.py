@@ -116,11 +116,20 @@ class KnowledgeFiles:
     def target_path(self) -> Path:
         return self.folder / self.target
 
-    def _check_folder(self) -> None:
-        problems = load_knowledge(self.folder).problems
-        if problems:
+    def _checked_base(self):
+        """The base as it is on disk now; refuses to go on if any file is invalid."""
+        result = load_knowledge(self.folder)
+        if result.problems:
             raise KnowledgeWriteError(
-                "la base de connaissances contient des erreurs : corrigez-les d'abord", problems)
+                "la base de connaissances contient des erreurs : corrigez-les d'abord",
+                result.problems)
+        return result.base
+
+    def cleanup(self) -> None:
+        """Remove temporary files a killed process may have left (call under the lock)."""
+        for pattern in (".*.tmp", ".*.check"):
+            for stale in self.folder.glob(pattern):
+                stale.unlink(missing_ok=True)
 
     def _backup(self, path: Path, text: str) -> Path:
         history = self.folder / HISTORY_DIR
@@ -130,13 +139,12 @@ class KnowledgeFiles:
         _atomic_write(backup, text)
         return backup
 
-    def _replace_checked(self, path: Path, old: str | None, new: str) -> Path | None:
+    def _replace_checked(self, path: Path, old: str | None, new: str, taxonomy) -> Path | None:
         """Check `new` with the loader, keep `old` in the history, then swap atomically."""
         probe = path.with_name(f".{path.name}.{os.getpid()}.check")
         try:
             probe.write_text(new, encoding="utf-8")
             problems: list[Problem] = []
-            taxonomy = load_knowledge(self.folder).base.taxonomy
             read_examples_file(probe, display_path(self.folder, path.name), taxonomy, problems)
         finally:
             probe.unlink(missing_ok=True)
@@ -151,14 +159,14 @@ class KnowledgeFiles:
         if self.target == TAXONOMY_FILE:
             raise KnowledgeWriteError("les exemples ne peuvent pas être écrits dans la taxonomie")
         with self.lock:
-            self._check_folder()
-            base = load_knowledge(self.folder).base
-            if base.get(example["id"]) is not None:
-                return WriteOutcome(Path(base.get(example["id"]).file), True, None)
+            base = self._checked_base()
+            present = base.get(example["id"])
+            if present is not None:
+                return WriteOutcome(Path(present.file), True, None)
             path = self.target_path
             old = path.read_text(encoding="utf-8") if path.exists() else None
             new = self._appended(old, example)
-            backup = self._replace_checked(path, old, new)
+            backup = self._replace_checked(path, old, new, base.taxonomy)
             return WriteOutcome(path, False, backup)
 
     @staticmethod
@@ -182,8 +190,8 @@ class KnowledgeFiles:
     def remove_example(self, example_id: str) -> tuple[Path, str]:
         """Cut one example out of its file; returns the file and the removed YAML text."""
         with self.lock:
-            self._check_folder()
-            example = load_knowledge(self.folder).base.get(example_id)
+            base = self._checked_base()
+            example = base.get(example_id)
             if example is None:
                 raise KnowledgeWriteError(f"aucun exemple n'a l'identifiant « {example_id} »")
             path = self.folder / Path(example.file).name
@@ -204,5 +212,5 @@ class KnowledgeFiles:
                 last -= 1
             removed = "".join(lines[first:last])
             new = "".join(lines[:first] + lines[last:])  # no item left: "exemples:" is empty
-            self._replace_checked(path, old, new)
+            self._replace_checked(path, old, new, base.taxonomy)
             return path, removed
