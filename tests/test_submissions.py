@@ -208,3 +208,31 @@ async def test_reconcile_settles_half_published_submissions(curated) -> None:
     assert (await workflow.get(1)).status == "approved"
     assert (await workflow.get(2)).status == "pending"
     assert "scierie-publiee" in await curated.send("!fiche scierie-publiee")
+
+
+def test_console_flow_member_then_admin_on_the_same_db(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import write_base
+
+    folder = write_base(tmp_path / "knowledge")
+    db = tmp_path / "etat.sqlite3"
+
+    def console(lines: str, *extra: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "console", "--knowledge", str(folder), "--db", str(db),
+             *extra], input=lines, capture_output=True, text=True, check=True, timeout=60,
+        ).stdout
+
+    out = console(LINE + "\n", "--user", "marie")
+    assert "Votre proposition #1 est enregistrée" in out
+    out = console("!attente\n!valider 1\n", "--user", "lea", "--admin")
+    assert "#1 · en attente · proposée par marie" in out and "Proposition #1 validée" in out
+    out = console("!exemple scierie affûteurs\n", "--user", "marie")
+    assert "votre proposition #1 a été validée et publiée" in out
+    assert "Une scierie vosgienne recrute deux affûteurs" in out
+    text = (folder / "exemples.yaml").read_text()
+    assert text.startswith("# Fichier d'exemples de test : ce commentaire doit survivre")
+    assert "contributeur: marie" in text
+    assert "réservée aux administrateurs" in console("!valider 1\n", "--user", "marie")
