@@ -151,17 +151,14 @@ class Assistant:
                 parts.append(f"{name}{'s' if len(labels) > 1 else ''} {' ou '.join(labels)}")
         return " · ".join(parts)
 
-    def results_page(self, caller: Caller) -> list[Reply]:
-        session = self.session(caller)
-        result = session.last_search
-        assert result is not None
-        start = session.shown
+    def page_of(self, result: SearchResult, start: int) -> Results:
+        """The page of `result` that begins at rank `start` (0-based)."""
+        start = max(0, min(start, max(0, len(result.hits) - 1)))
         cards = [self.card(h.example) for h in result.hits[start:start + PAGE_SIZE]]
-        session.shown = start + len(cards)
+        end = start + len(cards)
         shown_max = len(result.hits)
-        footer = None
-        if session.shown < shown_max:
-            left = shown_max - session.shown
+        if end < shown_max:
+            left = shown_max - end
             footer = (f"{left} autre{'s' if left > 1 else ''} exemple{'s' if left > 1 else ''} : "
                       f"tapez {self.prefix}suite. Détail d'un exemple : {self.prefix}fiche <id>.")
         else:
@@ -177,10 +174,18 @@ class Assistant:
                 template += f" — j'ai corrigé {corrections}"
             template += " :"
         else:
-            template = f"Suite des exemples pour « {{query}} » ({start + 1} à {session.shown} " \
+            template = f"Suite des exemples pour « {{query}} » ({start + 1} à {end} " \
                        f"sur {result.total}) :"
         intro = Message(template, {"query": clip(result.query, 80)})
-        return [Results(intro, cards, start + 1, result.total, footer, result.query, PAGE_SIZE)]
+        return Results(intro, cards, start + 1, result.total, footer, result.query, PAGE_SIZE)
+
+    def results_page(self, caller: Caller) -> list[Reply]:
+        session = self.session(caller)
+        result = session.last_search
+        assert result is not None
+        page = self.page_of(result, session.shown)
+        session.shown = page.start - 1 + len(page.cards)
+        return [page]
 
     def nothing_found(self, result: SearchResult) -> list[Reply]:
         taxonomy = self.index.base.taxonomy

@@ -245,6 +245,21 @@ class Workflow:
         self.limits = limits or Limits()
         self.validator = Validator(knowledge)
         self._publish_lock = asyncio.Lock()
+        # Adapters subscribe to be told of new submissions and decisions (Discord posts them).
+        self.listeners: list = []
+
+    async def _tell(self, event: str, number: int) -> None:
+        for listener in self.listeners:
+            method = getattr(listener, event, None)
+            if method is not None:
+                await method(number)
+
+    async def vote(self, member_id: str, example_id: str, value: int) -> None:
+        """A member finds an example useful (+1) or not (-1); feeds ranking tie-breaks."""
+        if self.knowledge.base.get(example_id) is None:
+            raise WorkflowError("Cet exemple n'existe plus dans la base.")
+        await self.db.vote(example_id, member_id, 1 if value > 0 else -1)
+        self.knowledge.index.set_votes(await self.db.net_votes())
 
     # -- members --------------------------------------------------------------------------
 
@@ -283,6 +298,7 @@ class Workflow:
         data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
         number = await self.db.add_submission(member_id, member_name, data, duplicate, origin)
         await self.db.audit(member_id, member_name, "proposer", f"#{number}", None, data)
+        await self._tell("submitted", number)
         return SubmitOutcome(number, duplicate)
 
     # -- admins ---------------------------------------------------------------------------
@@ -315,6 +331,7 @@ class Workflow:
         changed = sorted(k for k in set(before) | set(data) if before.get(k) != data.get(k))
         await self.db.audit(admin_id, admin_name, "modifier", f"#{number}",
                             {k: before.get(k) for k in changed}, {k: data.get(k) for k in changed})
+        await self._tell("edited", number)
         return await self.get(number)
 
     def new_example_id(self, draft: Draft) -> str:
@@ -362,7 +379,8 @@ class Workflow:
                     raise WorkflowError(f"Publication impossible : {exc.message}.",
                                         exc.problems) from exc
                 await self._mark_approved(sub, example_id, admin_id, admin_name)
-        self.knowledge.load()
+        self.knowledge.load()  # keeps the votes of the previous index
+        await self._tell("decided", number)
         return example_id
 
     async def _mark_approved(self, sub: Submission, example_id: str, admin_id: str,
@@ -391,6 +409,7 @@ class Workflow:
         await self.db.notify(sub.member_id, number, _notice(
             "Votre proposition #{number} n'a pas été retenue. Motif : {reason}",
             number=str(number), reason=reason))
+        await self._tell("decided", number)
 
     async def withdraw(self, example_id: str, admin_id: str, admin_name: str) -> str:
         async with self._publish_lock:
