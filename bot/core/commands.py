@@ -35,6 +35,7 @@ class Caller:
     id: str
     name: str
     is_admin: bool = False
+    origin: str = ""  # where the message came from (e.g. "discord:<channel id>")
 
 
 @dataclass

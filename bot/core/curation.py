@@ -147,7 +147,7 @@ class ProposalDialogue:
             return [Message("Répondez « oui » pour envoyer la proposition, ou « non » pour "
                             "l'abandonner.", tone="warning")]
         session.dialogue = None
-        return await submit(assistant, caller, self.draft, "dialogue")
+        return await submit(assistant, caller, self.draft, caller.origin or "dialogue")
 
 
 async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str) -> list[Reply]:
@@ -180,7 +180,7 @@ async def cmd_propose(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         draft = bot.workflow.validator.parse_line(args)
     except WorkflowError as exc:
         return problems_reply(exc)
-    return await submit(bot, caller, draft, "ligne")
+    return await submit(bot, caller, draft, caller.origin or "ligne")
 
 
 async def cmd_cancel(bot: Assistant, caller: Caller, args: str) -> list[Reply]:

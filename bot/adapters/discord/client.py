@@ -1,0 +1,496 @@
+"""The Discord adapter: hybrid commands (`!exemple` and `/exemple`) that only translate.
+
+Every command hands its text to the core (`Assistant.dispatch`) and renders the replies; no
+search or workflow logic lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextlib import AsyncExitStack
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapters.discord.render import NO_MENTIONS, Outgoing, render, safe
+from bot.adapters.discord.views import (
+    ModerationButton,
+    OpenFormView,
+    ProposalModal,
+    ResultsView,
+    caller_of,
+    moderation_view,
+)
+from bot.app import open_core
+from bot.config import Config
+from bot.core.commands import Assistant
+from bot.core.curation import notice_reply, submission_card
+from bot.core.replies import Message, Reply, Results, Submissions
+from bot.core.text import fold
+
+log = logging.getLogger(__name__)
+WATCH_INTERVAL = 3.0
+CHOICES_MAX = 25
+SEARCH_COMMANDS = {"exemple", "question", "suite", "fiche"}
+
+
+def build_intents() -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = True  # privileged: "!exemple" needs to read messages
+    return intents
+
+
+class ExamplesBotMixin:
+    """Set up with the config; the core is opened in `setup_hook` and closed in `close`."""
+
+    def __init__(self, config: Config, intents: discord.Intents | None = None, **options):
+        super().__init__(command_prefix=commands.when_mentioned_or(config.prefix),
+                         intents=intents or build_intents(), allowed_mentions=NO_MENTIONS,
+                         help_command=None, case_insensitive=True, **options)
+        self.config = config
+        self.assistant: Assistant | None = None
+        self._stack = AsyncExitStack()
+        self._watcher: asyncio.Task | None = None
+        self._reported_fingerprint: tuple = ()
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self.assistant, result = await self._stack.enter_async_context(
+            open_core(self.config))
+        for problem in result.problems:
+            log.warning("knowledge base: %s", problem)
+        self.assistant.workflow.listeners.append(self)
+        await self.add_cog(ExamplesCog(self))
+        self.add_dynamic_items(ModerationButton)
+        await self.sync_commands()
+        self._watcher = asyncio.create_task(self.watch_knowledge(), name="knowledge-watcher")
+
+    async def sync_commands(self) -> None:
+        if self.config.guilds:
+            for guild_id in self.config.guilds:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        await super().close()
+        if self.assistant is not None and self.assistant.workflow is not None:
+            async with self.assistant.workflow._publish_lock:  # never close mid-approval
+                await self._stack.aclose()
+        else:
+            await self._stack.aclose()
+
+    # -- members and roles ----------------------------------------------------------------
+
+    def is_admin(self, user: discord.abc.User) -> bool:
+        roles = getattr(user, "roles", None)
+        if roles is None:
+            return False
+        wanted = {str(r).casefold() for r in self.config.admin_roles}
+        if wanted:
+            return any(str(role.id) in wanted or role.name.casefold() in wanted for role in roles)
+        permissions = getattr(user, "guild_permissions", None)
+        return bool(permissions and (permissions.administrator or permissions.manage_guild))
+
+    # -- talking ------------------------------------------------------------------------------
+
+    async def answer(self, ctx: commands.Context, replies: list[Reply],
+                     ephemeral: bool = False) -> None:
+        if not replies:
+            replies = [Message("Rien à afficher.")]
+        for reply in replies:
+            outgoing = render(reply)
+            view = None
+            if isinstance(reply, Results):
+                session = self.assistant.session(caller_of(self, ctx.author))
+                if session.last_search is not None:
+                    view = ResultsView(self, ctx.author.id, session.last_search, reply.start - 1)
+            kwargs = outgoing.kwargs()
+            if view is not None:
+                kwargs["view"] = view
+            message = await ctx.send(ephemeral=ephemeral, **kwargs)
+            if view is not None:
+                view.message = message
+
+    # -- workflow listener: moderation channel and submitters -----------------------------
+
+    def moderation_channel(self) -> discord.abc.Messageable | None:
+        wanted = self.config.moderation_channel
+        if wanted is None:
+            return None
+        if isinstance(wanted, int) or str(wanted).isdigit():
+            return self.get_channel(int(wanted))
+        for guild in self.guilds:
+            for channel in guild.text_channels:
+                if channel.name == str(wanted).lstrip("#"):
+                    return channel
+        return None
+
+    async def submitted(self, number: int) -> None:
+        channel = self.moderation_channel()
+        if channel is None:
+            return
+        sub = await self.assistant.workflow.get(number)
+        card = submission_card(self.assistant, sub)
+        outgoing = render(Submissions(Message("Nouvelle proposition à examiner :"), [card],
+                                      full=True))
+        try:
+            message = await channel.send(view=moderation_view(number), **outgoing.kwargs())
+        except discord.HTTPException:
+            log.exception("could not post submission #%s in the moderation channel", number)
+            return
+        await self.assistant.workflow.db.set_moderation_message(number, str(message.channel.id),
+                                                                str(message.id))
+
+    async def edited(self, number: int) -> None:
+        await self.refresh_moderation_message(number)
+
+    async def decided(self, number: int) -> None:
+        await self.refresh_moderation_message(number)
+        sub = await self.assistant.workflow.get(number)
+        await self.deliver_notices(sub.member_id)
+
+    async def refresh_moderation_message(self, number: int) -> None:
+        where = await self.assistant.workflow.db.moderation_message(number)
+        if where is None:
+            return
+        sub = await self.assistant.workflow.get(number)
+        card = submission_card(self.assistant, sub)
+        intro = {"approved": f"Validée par {safe(sub.decided_by or '?')}.",
+                 "rejected": f"Refusée par {safe(sub.decided_by or '?')}."}.get(
+            sub.status, "Proposition à examiner :")
+        outgoing = render(Submissions(Message(intro), [card], full=True))
+        try:
+            channel = self.get_channel(int(where[0])) or await self.fetch_channel(int(where[0]))
+            message = channel.get_partial_message(int(where[1]))
+            await message.edit(view=moderation_view(number, sub.status != "pending"),
+                               **outgoing.kwargs())
+        except discord.HTTPException:
+            log.warning("could not update the moderation message of #%s", number)
+
+    async def deliver_notices(self, member_id: str) -> None:
+        """DM the member each undelivered notice; if DMs are closed, say it in the channel
+        where they submitted, without mentioning them."""
+        if not member_id.startswith("discord:"):
+            return
+        db = self.assistant.workflow.db
+        user_id = int(member_id.split(":", 1)[1])
+        for row in await db.undelivered(member_id):
+            text = notice_reply(row["text"]).render(safe)
+            try:
+                user = self.get_user(user_id) or await self.fetch_user(user_id)
+                await user.send(text, allowed_mentions=NO_MENTIONS)
+            except discord.Forbidden:
+                channel = await self._origin_channel(row["submission_id"])
+                if channel is None:
+                    continue  # kept undelivered: shown next time
+                name = user.display_name if user else "un membre"
+                try:
+                    await channel.send(f"Message pour {safe(name)} (messages privés fermés) : "
+                                       f"{text}"[:2000], allowed_mentions=NO_MENTIONS)
+                except discord.HTTPException:
+                    continue
+            except discord.HTTPException:
+                log.warning("could not notify %s", member_id)
+                continue
+            await db.mark_delivered(row["id"])
+
+    async def _origin_channel(self, submission_id: int | None):
+        if submission_id is None:
+            return None
+        row = await self.assistant.workflow.db.fetchone(
+            "SELECT origin FROM submissions WHERE id = ?", (submission_id,))
+        origin = row["origin"] if row else ""
+        if not origin or not origin.startswith("discord:"):
+            return None
+        channel_id = int(origin.split(":", 1)[1])
+        return self.get_channel(channel_id)
+
+    # -- hand edits of the knowledge folder -----------------------------------------------
+
+    async def watch_knowledge(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            try:
+                await self.check_knowledge()
+            except Exception:  # keep watching whatever happens
+                log.exception("knowledge watcher")
+
+    async def check_knowledge(self) -> None:
+        knowledge = self.assistant.knowledge
+        if not knowledge.changed_on_disk():
+            return
+        result = knowledge.load()
+        if not result.problems:
+            log.info("knowledge reloaded: %s", result.base.summary_line())
+            return
+        if knowledge.fingerprint == self._reported_fingerprint:
+            return
+        self._reported_fingerprint = knowledge.fingerprint
+        channel = self.moderation_channel()
+        lines = "\n".join(f"- {safe(str(p))}" for p in result.problems[:15])
+        text = ("Les fichiers de la base ont changé mais contiennent des erreurs ; la dernière "
+                f"version valide reste en service :\n{lines}")
+        log.warning("knowledge reload refused: %d problem(s)", len(result.problems))
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
+
+
+# -- autocomplete ---------------------------------------------------------------------------
+
+
+def facet_choices(bot: ExamplesBot, facet: str, current: str) -> list[app_commands.Choice[str]]:
+    """Accent-insensitive, best matches first: prefix of a name, then containing it."""
+    index = bot.assistant.index
+    wanted = fold(current)
+    scored = []
+    for key, term in index.taxonomy.facets[facet].items():
+        names = [fold(n) for n in (term.label, key, *term.synonyms)]
+        if not wanted:
+            rank = 2
+        elif any(n.startswith(wanted) for n in names):
+            rank = 0
+        elif any(wanted in n for n in names):
+            rank = 1
+        else:
+            continue
+        scored.append((rank, -index.count(facet, key), term.label.lower(), key, term.label))
+    scored.sort()
+    return [app_commands.Choice(name=f"{label} ({-neg})"[:100], value=key)
+            for _, neg, _, key, label in scored[:CHOICES_MAX]]
+
+
+def id_choices(bot: ExamplesBot, current: str) -> list[app_commands.Choice[str]]:
+    wanted = fold(current)
+    found = []
+    for example in bot.assistant.index.examples:
+        if not wanted or wanted in example.id or wanted in fold(example.title):
+            found.append(app_commands.Choice(name=example.title[:100], value=example.id[:100]))
+            if len(found) == CHOICES_MAX:
+                break
+    return found
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+
+class ExamplesCog(commands.Cog, name="Exemples"):
+    def __init__(self, bot: ExamplesBot):
+        self.bot = bot
+
+    async def run(self, ctx: commands.Context, name: str, args: str,
+                  ephemeral: bool = False) -> None:
+        caller = caller_of(self.bot, ctx.author, ctx.channel.id if ctx.channel else None)
+        replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
+        await self.bot.answer(ctx, replies, ephemeral=ephemeral)
+
+    # members ---------------------------------------------------------------------------
+
+    @commands.hybrid_command(name="exemple", aliases=["exemples", "ex"],
+                             description="Des exemples concrets pour un secteur, un outil, "
+                                         "un usage")
+    @commands.dynamic_cooldown(lambda ctx: commands.Cooldown(ctx.bot.config.cooldown_rate,
+                                                             ctx.bot.config.cooldown_per),
+                               commands.BucketType.user)
+    @app_commands.describe(secteur="secteur d'activité", outil="outil numérique",
+                           usage="à quoi il sert", mots="autres mots (facultatif)")
+    async def exemple(self, ctx: commands.Context, secteur: str = "", outil: str = "",
+                      usage: str = "", *, mots: str = "") -> None:
+        await self.run(ctx, "exemple", " ".join(x for x in (secteur, outil, usage, mots) if x))
+
+    @exemple.autocomplete("secteur")
+    async def _secteur(self, interaction: discord.Interaction, current: str):
+        return facet_choices(self.bot, "secteurs", current)
+
+    @exemple.autocomplete("outil")
+    async def _outil(self, interaction: discord.Interaction, current: str):
+        return facet_choices(self.bot, "outils", current)
+
+    @exemple.autocomplete("usage")
+    async def _usage(self, interaction: discord.Interaction, current: str):
+        return facet_choices(self.bot, "usages", current)
+
+    @commands.hybrid_command(name="question", description="Posez votre question en langage "
+                                                          "courant")
+    @commands.dynamic_cooldown(lambda ctx: commands.Cooldown(ctx.bot.config.cooldown_rate,
+                                                             ctx.bot.config.cooldown_per),
+                               commands.BucketType.user)
+    @app_commands.describe(texte="par exemple : comment recruter avec les réseaux sociaux ?")
+    async def question(self, ctx: commands.Context, *, texte: str = "") -> None:
+        await self.run(ctx, "question", texte)
+
+    @commands.hybrid_command(name="suite", description="Les exemples suivants de la dernière "
+                                                       "recherche")
+    async def suite(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "suite", "")
+
+    @commands.hybrid_command(name="fiche", description="Tout le détail d'un exemple")
+    @app_commands.describe(id="identifiant de l'exemple (affiché sous chaque exemple)")
+    async def fiche(self, ctx: commands.Context, id: str = "") -> None:  # noqa: A002
+        await self.run(ctx, "fiche", id)
+
+    @fiche.autocomplete("id")
+    async def _fiche_id(self, interaction: discord.Interaction, current: str):
+        return id_choices(self.bot, current)
+
+    @commands.hybrid_command(name="secteurs", description="Les secteurs couverts")
+    async def secteurs(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "secteurs", "")
+
+    @commands.hybrid_command(name="outils", description="Les outils couverts")
+    async def outils(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "outils", "")
+
+    @commands.hybrid_command(name="usages", description="Les usages couverts")
+    async def usages(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "usages", "")
+
+    @commands.hybrid_command(name="aide", aliases=["help"], description="Les commandes du bot")
+    @app_commands.describe(commande="une commande à détailler (facultatif)")
+    async def aide(self, ctx: commands.Context, commande: str = "") -> None:
+        await self.run(ctx, "aide", commande, ephemeral=True)
+
+    @commands.hybrid_command(name="proposer", description="Proposer un exemple que vous "
+                                                          "connaissez")
+    @app_commands.describe(texte="facultatif : SECTEUR | OUTILS | RÉSUMÉ | SOURCE")
+    async def proposer(self, ctx: commands.Context, *, texte: str = "") -> None:
+        if not texte.strip():
+            workflow = self.bot.assistant.workflow
+            try:
+                await workflow.check_limits(f"discord:{ctx.author.id}")
+            except Exception as exc:  # WorkflowError: limits reached
+                await ctx.send(getattr(exc, "message", str(exc)), ephemeral=True,
+                               allowed_mentions=NO_MENTIONS)
+                return
+            if ctx.interaction is not None:
+                await ctx.interaction.response.send_modal(ProposalModal(self.bot))
+                return
+            view = OpenFormView(self.bot, ctx.author.id)
+            view.message = await ctx.send(
+                "Pour proposer un exemple, ouvrez le formulaire (ou écrivez tout sur une ligne : "
+                f"{self.bot.config.prefix}proposer SECTEUR | OUTILS | RÉSUMÉ | SOURCE).",
+                view=view, allowed_mentions=NO_MENTIONS)
+            return
+        await self.run(ctx, "proposer", texte, ephemeral=True)
+
+    @commands.hybrid_command(name="mespropositions", description="Vos propositions et leur "
+                                                                 "statut")
+    async def mespropositions(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "mespropositions", "", ephemeral=True)
+
+    # admins (the core refuses them to members; the answers are private on Discord) -------
+
+    @commands.hybrid_command(name="attente", description="Admin : propositions en attente")
+    async def attente(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "attente", "", ephemeral=True)
+
+    @commands.hybrid_command(name="voir", description="Admin : le détail d'une proposition")
+    async def voir(self, ctx: commands.Context, numero: int) -> None:
+        await self.run(ctx, "voir", str(numero), ephemeral=True)
+
+    @commands.hybrid_command(name="modifier", description="Admin : corriger une proposition")
+    @app_commands.describe(modification="champ=valeur, par exemple titre=Une fonderie recrute")
+    async def modifier(self, ctx: commands.Context, numero: int, *, modification: str) -> None:
+        await self.run(ctx, "modifier", f"{numero} {modification}", ephemeral=True)
+
+    @commands.hybrid_command(name="valider", description="Admin : publier une proposition")
+    async def valider(self, ctx: commands.Context, numero: int) -> None:
+        await self.run(ctx, "valider", str(numero), ephemeral=True)
+
+    @commands.hybrid_command(name="rejeter", description="Admin : refuser une proposition")
+    async def rejeter(self, ctx: commands.Context, numero: int, *, motif: str = "") -> None:
+        await self.run(ctx, "rejeter", f"{numero} {motif}", ephemeral=True)
+
+    @commands.hybrid_command(name="retirer", description="Admin : dépublier un exemple")
+    async def retirer(self, ctx: commands.Context, id: str) -> None:  # noqa: A002
+        await self.run(ctx, "retirer", id, ephemeral=True)
+
+    @retirer.autocomplete("id")
+    async def _retirer_id(self, interaction: discord.Interaction, current: str):
+        return id_choices(self.bot, current)
+
+    @commands.hybrid_command(name="recharger", description="Admin : relire les fichiers")
+    async def recharger(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "recharger", "", ephemeral=True)
+
+    @commands.hybrid_command(name="stats", description="Admin : chiffres de la base")
+    async def stats(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "stats", "", ephemeral=True)
+
+    @commands.hybrid_command(name="lacunes", description="Admin : recherches sans réponse")
+    async def lacunes(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "lacunes", "", ephemeral=True)
+
+    @commands.hybrid_command(name="historique", description="Admin : qui a fait quoi")
+    async def historique(self, ctx: commands.Context, cible: str = "") -> None:
+        await self.run(ctx, "historique", cible, ephemeral=True)
+
+    # messages that are not commands: dialogue answers, unknown commands -----------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.bot.assistant is None:
+            return
+        prefix = self.bot.config.prefix
+        if message.content.startswith(prefix):
+            return  # commands are handled by discord.py (unknown ones in on_command_error)
+        caller = caller_of(self.bot, message.author, message.channel.id)
+        session = self.bot.assistant.sessions.get(caller.id)
+        if session is None or session.dialogue is None:
+            return
+        replies = await self.bot.assistant.handle(message.content, caller)
+        for reply in replies:
+            await message.channel.send(**render(reply).kwargs())
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
+        if isinstance(error, commands.CommandNotFound):
+            name = ctx.invoked_with or ""
+            reply = self.bot.assistant.unknown_command(name, caller_of(self.bot, ctx.author))
+            await ctx.send(**render(reply).kwargs())
+            return
+        if isinstance(error, commands.CommandOnCooldown):
+            text = (f"Doucement ! Vous pourrez relancer une recherche dans "
+                    f"{max(1, round(error.retry_after))} s.")
+        elif isinstance(error, (commands.MissingRequiredArgument, commands.BadArgument)):
+            usage = f"{self.bot.config.prefix}aide {ctx.command.name}" if ctx.command else \
+                f"{self.bot.config.prefix}aide"
+            text = f"Il manque un élément ou il est mal écrit. Voyez {usage}."
+        elif isinstance(error, commands.ArgumentParsingError):
+            text = "Guillemet non fermé ou mal placé : retirez-le ou fermez-le, puis réessayez."
+        else:
+            original = getattr(error, "original", error)
+            log.error("command %r by %s in %s failed", ctx.message.content if ctx.message
+                      else ctx.command, ctx.author, ctx.channel, exc_info=original)
+            text = "Oups, quelque chose s'est mal passé de mon côté. Réessayez dans un instant."
+        await ctx.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+class ExamplesBot(ExamplesBotMixin, commands.Bot):
+    """One gateway connection: the default."""
+
+
+class ShardedExamplesBot(ExamplesBotMixin, commands.AutoShardedBot):
+    """discord.py's AutoShardedBot: `shards: auto` (Discord's advice) or `shards: N`."""
+
+
+def create_bot(config: Config, intents: discord.Intents | None = None,
+               **options) -> ExamplesBotMixin:
+    """The bot for `config`; a large deployment only changes `shards` in the config."""
+    if config.shards is None:
+        return ExamplesBot(config, intents=intents, **options)
+    if config.shards != "auto":
+        options.setdefault("shard_count", int(config.shards))
+    return ShardedExamplesBot(config, intents=intents, **options)
+
+
+__all__ = ["ExamplesBot", "Outgoing", "ShardedExamplesBot", "create_bot"]

@@ -1,0 +1,99 @@
+"""`python -m bot run`: check the configuration and the token, connect, stop cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+
+from bot.config import Config, ConfigError, load_config, read_token
+from bot.storage.database import DatabaseError
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = """\
+Aucun jeton Discord n'est configuré.
+1. Ouvrez https://discord.com/developers/applications et choisissez votre application
+   (ou « New Application »).
+2. Onglet « Bot » : « Reset Token », copiez le jeton.
+3. Mettez-le dans la variable d'environnement DISCORD_TOKEN, ou dans un fichier .env à la racine
+   du projet (une ligne DISCORD_TOKEN=votre-jeton ; ce fichier n'est jamais versionné).
+Sans jeton, « make run » ouvre la console du bot dans le terminal."""
+
+BAD_TOKEN = """\
+Discord a refusé le jeton (401 Unauthorized).
+Régénérez-le dans https://discord.com/developers/applications → votre application → « Bot » →
+« Reset Token », puis remplacez la valeur de DISCORD_TOKEN (variable d'environnement ou .env)."""
+
+MISSING_INTENT = """\
+Discord refuse la connexion (code 4014) : l'intent privilégié « Message Content » n'est pas
+activé pour ce bot, alors qu'il en a besoin pour lire « !exemple ».
+Activez-le : https://discord.com/developers/applications → votre application → « Bot » →
+« Privileged Gateway Intents » → cochez « MESSAGE CONTENT INTENT » → « Save Changes »,
+puis relancez « make run »."""
+
+UNREACHABLE = """\
+Impossible de joindre Discord ({error}). Vérifiez la connexion Internet de la machine
+(et un éventuel proxy), puis relancez."""
+
+
+async def serve(config: Config, token: str, **bot_options) -> int:
+    """Run the bot until SIGTERM/SIGINT or a fatal error; returns the exit status."""
+    from bot.adapters.discord.client import create_bot
+
+    bot = create_bot(config, **bot_options)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        if not stopping.is_set():
+            log.info("arrêt demandé : fermeture propre")
+            stopping.set()
+            loop.create_task(bot.close())
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop)
+        except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
+            pass
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        print(BAD_TOKEN, file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print(MISSING_INTENT, file=sys.stderr)
+        return 2
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        print(UNREACHABLE.format(error=exc), file=sys.stderr)
+        return 3
+    except DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print("La configuration est refusée :", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 2
+    token = read_token()
+    if token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return asyncio.run(serve(config, token))
