@@ -146,10 +146,15 @@ class Database:
             raise
         return self
 
+    async def _run(self, sql: str, params: tuple = ()) -> int:
+        """Execute one statement and close its cursor (an open cursor blocks COMMIT)."""
+        async with self.conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
     async def _prepare(self) -> None:
         conn = self.conn
         try:
-            version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
+            version = (await self.fetchone("PRAGMA user_version"))[0]
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(
                 f"{self.path} n'est pas une base SQLite lisible ({exc}) : indiquez un autre "
@@ -161,19 +166,19 @@ class Database:
                 f"(schéma {version}, cette version connaît le schéma {SCHEMA_VERSION}). "
                 "Mettez le bot à jour ; la base n'a pas été modifiée."
             )
-        await conn.execute("PRAGMA busy_timeout = 30000")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = FULL")
+        await self.fetchone("PRAGMA busy_timeout = 30000")
+        await self.fetchone("PRAGMA journal_mode = WAL")
+        await self._run("PRAGMA foreign_keys = ON")
+        await self._run("PRAGMA synchronous = FULL")
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            await conn.execute("BEGIN IMMEDIATE")
+            await self._run("BEGIN IMMEDIATE")
             try:
-                current = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
+                current = (await self.fetchone("PRAGMA user_version"))[0]
                 if current < number:  # another process may have migrated meanwhile
                     for statement in MIGRATIONS[number - 1].split(";"):
                         if statement.strip():
-                            await conn.execute(statement)
-                    await conn.execute(f"PRAGMA user_version = {number}")
+                            await self._run(statement)
+                    await self._run(f"PRAGMA user_version = {number}")
                 await conn.commit()
             except BaseException:
                 await conn.rollback()
@@ -193,15 +198,19 @@ class Database:
     # -- low level ------------------------------------------------------------------------
 
     async def fetchall(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-        return list(await (await self.conn.execute(sql, params)).fetchall())
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
-        return await (await self.conn.execute(sql, params)).fetchone()
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
 
     async def execute(self, sql: str, params: tuple = ()) -> int:
-        cursor = await self.conn.execute(sql, params)
+        """One write, committed; returns the new row id."""
+        async with self.conn.execute(sql, params) as cursor:
+            lastrowid = cursor.lastrowid
         await self.conn.commit()
-        return cursor.lastrowid
+        return lastrowid
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -249,11 +258,11 @@ class Database:
 
     async def claim_for_publishing(self, number: int, example_id: str, actor: str) -> bool:
         """Atomically move a pending submission to 'publishing'; False if it was not pending."""
-        cursor = await self.conn.execute(
+        changed = await self._run(
             "UPDATE submissions SET status = 'publishing', example_id = ?, decided_by = ? "
             "WHERE id = ? AND status = 'pending'", (example_id, actor, number))
         await self.conn.commit()
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def status_counts(self) -> dict[str, int]:
         rows = await self.fetchall("SELECT status, COUNT(*) FROM submissions GROUP BY status")

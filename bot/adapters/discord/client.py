@@ -34,7 +34,7 @@ from bot.core.text import fold
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 3.0
 CHOICES_MAX = 25
-SEARCH_COMMANDS = {"exemple", "question", "suite", "fiche"}
+SEARCH_COMMANDS = {"exemple", "question"}
 
 
 def build_intents() -> discord.Intents:
@@ -46,7 +46,8 @@ def build_intents() -> discord.Intents:
 class ExamplesBotMixin:
     """Set up with the config; the core is opened in `setup_hook` and closed in `close`."""
 
-    def __init__(self, config: Config, intents: discord.Intents | None = None, **options):
+    def __init__(self, config: Config, intents: discord.Intents | None = None,
+                 watch_interval: float | None = WATCH_INTERVAL, **options):
         super().__init__(command_prefix=commands.when_mentioned_or(config.prefix),
                          intents=intents or build_intents(), allowed_mentions=NO_MENTIONS,
                          help_command=None, case_insensitive=True, **options)
@@ -55,6 +56,7 @@ class ExamplesBotMixin:
         self._stack = AsyncExitStack()
         self._watcher: asyncio.Task | None = None
         self._reported_fingerprint: tuple = ()
+        self.watch_interval = watch_interval  # None: no automatic reload (tests call it)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -67,7 +69,8 @@ class ExamplesBotMixin:
         await self.add_cog(ExamplesCog(self))
         self.add_dynamic_items(ModerationButton)
         await self.sync_commands()
-        self._watcher = asyncio.create_task(self.watch_knowledge(), name="knowledge-watcher")
+        if self.watch_interval:
+            self._watcher = asyncio.create_task(self.watch_knowledge(), name="knowledge-watcher")
 
     async def sync_commands(self) -> None:
         if self.config.guilds:
@@ -218,7 +221,7 @@ class ExamplesBotMixin:
 
     async def watch_knowledge(self) -> None:
         while True:
-            await asyncio.sleep(WATCH_INTERVAL)
+            await asyncio.sleep(self.watch_interval)
             try:
                 await self.check_knowledge()
             except Exception:  # keep watching whatever happens
@@ -284,8 +287,19 @@ def id_choices(bot: ExamplesBot, current: str) -> list[app_commands.Choice[str]]
 
 
 class ExamplesCog(commands.Cog, name="Exemples"):
-    def __init__(self, bot: ExamplesBot):
+    def __init__(self, bot: ExamplesBotMixin):
         self.bot = bot
+        # per member, per bot: search commands cost a little, so members get a fair share
+        self.cooldown = commands.CooldownMapping.from_cooldown(
+            bot.config.cooldown_rate, bot.config.cooldown_per, commands.BucketType.user)
+
+    async def cog_check(self, ctx: commands.Context) -> bool:
+        if ctx.command is not None and ctx.command.name in SEARCH_COMMANDS:
+            bucket = self.cooldown.get_bucket(ctx.message)
+            retry_after = bucket.update_rate_limit() if bucket else None
+            if retry_after:
+                raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
+        return True
 
     async def run(self, ctx: commands.Context, name: str, args: str,
                   ephemeral: bool = False) -> None:
@@ -298,9 +312,6 @@ class ExamplesCog(commands.Cog, name="Exemples"):
     @commands.hybrid_command(name="exemple", aliases=["exemples", "ex"],
                              description="Des exemples concrets pour un secteur, un outil, "
                                          "un usage")
-    @commands.dynamic_cooldown(lambda ctx: commands.Cooldown(ctx.bot.config.cooldown_rate,
-                                                             ctx.bot.config.cooldown_per),
-                               commands.BucketType.user)
     @app_commands.describe(secteur="secteur d'activité", outil="outil numérique",
                            usage="à quoi il sert", mots="autres mots (facultatif)")
     async def exemple(self, ctx: commands.Context, secteur: str = "", outil: str = "",
@@ -321,9 +332,6 @@ class ExamplesCog(commands.Cog, name="Exemples"):
 
     @commands.hybrid_command(name="question", description="Posez votre question en langage "
                                                           "courant")
-    @commands.dynamic_cooldown(lambda ctx: commands.Cooldown(ctx.bot.config.cooldown_rate,
-                                                             ctx.bot.config.cooldown_per),
-                               commands.BucketType.user)
     @app_commands.describe(texte="par exemple : comment recruter avec les réseaux sociaux ?")
     async def question(self, ctx: commands.Context, *, texte: str = "") -> None:
         await self.run(ctx, "question", texte)

@@ -139,7 +139,8 @@ def submission_embed(card: SubmissionCard, full: bool) -> discord.Embed:
 def render(reply: Reply) -> Outgoing:
     """One reply as one Discord message."""
     if isinstance(reply, Message):
-        return Outgoing(content=cut(reply.render(safe), MESSAGE_MAX))
+        mark = "⚠ " if reply.tone == "error" else ""
+        return Outgoing(content=cut(mark + reply.render(safe), MESSAGE_MAX))
     if isinstance(reply, Results):
         budget = (EMBED_TOTAL_MAX - 200) // max(1, len(reply.cards))
         embeds = [card_embed(c, reply.start + i, budget=budget)

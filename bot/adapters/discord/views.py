@@ -86,17 +86,17 @@ class ResultsView(OwnedView):
         self.add_item(previous)
         self.add_item(following)
         for i, example_id in enumerate(self.page_ids):
-            rank = self.start + i + 1
-            row = i + 1
-            for label, style, callback in (
-                (f"Fiche complète n°{rank}", discord.ButtonStyle.primary, self.make_card),
-                (f"👍 Utile n°{rank}", discord.ButtonStyle.success, self.make_vote),
-                (f"👎 Pas utile n°{rank}", discord.ButtonStyle.danger, self.make_vote),
-            ):
-                button = discord.ui.Button(label=label, style=style, row=row)
-                value = 1 if label.startswith("👍") else -1
-                button.callback = callback(example_id) if callback is self.make_card \
-                    else callback(example_id, value)
+            rank, row = self.start + i + 1, i + 1
+            card = discord.ui.Button(label=f"Fiche complète n°{rank}", row=row,
+                                     style=discord.ButtonStyle.primary)
+            card.callback = self.make_card(example_id)
+            useful = discord.ui.Button(label=f"👍 Utile n°{rank}", row=row,
+                                       style=discord.ButtonStyle.success)
+            useful.callback = self.make_vote(example_id, 1)
+            useless = discord.ui.Button(label=f"👎 Pas utile n°{rank}", row=row,
+                                        style=discord.ButtonStyle.danger)
+            useless.callback = self.make_vote(example_id, -1)
+            for button in (card, useful, useless):
                 self.add_item(button)
 
     def make_turn(self, delta: int):

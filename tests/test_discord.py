@@ -1,0 +1,264 @@
+"""The Discord bot as members and admins use it, on simcord's in-memory Discord.
+
+discord.py's real parsers, commands, views and interactions run; only the network is simulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import pytest
+import simcord
+
+from bot.adapters.discord.client import create_bot
+from bot.config import Config
+from tests.conftest import write_base
+
+
+@dataclass
+class World:
+    env: simcord.Env
+    general: object
+    moderation: object
+    alice: object
+    bob: object
+    carol: object  # admin
+    config: Config
+
+    @property
+    def bot(self):
+        return self.env.bot
+
+    def posts(self) -> list[dict]:
+        return [r.json for r in self.env.http_requests
+                if r.method in ("POST", "PATCH") and r.json is not None]
+
+
+def make_config(tmp_path: Path) -> Config:
+    folder = tmp_path / "knowledge"
+    if not folder.exists():
+        write_base(folder)
+    return Config(knowledge=folder, database=tmp_path / "etat.sqlite3", admin_roles=["Admin"],
+                  moderation_channel="moderation", cooldown_rate=5, cooldown_per=30)
+
+
+@pytest.fixture
+def simcord_bot(tmp_path: Path):
+    """The bot simcord's `simcord_env` fixture starts (one per test)."""
+    return create_bot(make_config(tmp_path), watch_interval=None)
+
+
+@pytest.fixture
+def world(simcord_env, tmp_path: Path) -> World:
+    env = simcord_env
+    guild = env.create_guild("PME du coin")
+    general = guild.create_text_channel("general")
+    moderation = guild.create_text_channel("moderation")
+    admin = guild.create_role("Admin")
+    return World(env, general, moderation,
+                 guild.add_member(env.create_user("alice")),
+                 guild.add_member(env.create_user("bob")),
+                 guild.add_member(env.create_user("carol"), roles=[admin]),
+                 make_config(tmp_path))
+
+
+async def test_prefix_command_answers_with_embeds_and_buttons(world: World) -> None:
+    await world.alice.send(world.general, "!exemple industrie")
+    reply = world.general.last_message
+    assert reply.author.id == world.bot.user.id
+    assert reply.content.startswith("4 exemples pour « industrie » (secteur Industrie) :")
+    assert [e.title for e in reply.embeds] == [
+        "1. Une fonderie recrute ses mouleurs sur LinkedIn",
+        "2. Un plasturgiste trouve des clients grâce à son blog technique",
+        "3. Une chaudronnerie prospecte les acheteurs sur Viadeo"]
+    first = reply.embeds[0]
+    assert first.url == "https://example.org/fonderie"
+    fields = {f.name: f.value for f in first.fields}
+    assert fields["Secteur"] == "Industrie › Métallurgie"
+    assert fields["Taille"] == "PME, 40 salariés" and fields["Région"] == "Bretagne"
+    assert fields["Outils"] == "LinkedIn"
+    assert fields["Résultats"] == "Trois recrutements en deux mois."
+    assert first.footer.text == "id : fonderie-linkedin-recrutement"
+    labels = [c.label for row in reply.components for c in row.children]
+    assert labels[:2] == ["◀ Précédent", "Suivant ▶"]
+    assert "Fiche complète n°1" in labels and "👍 Utile n°3" in labels
+    assert all(len(row.children) <= 5 for row in reply.components)
+
+
+async def test_slash_command_and_autocomplete(world: World) -> None:
+    result = await world.alice.slash(world.general, "exemple", secteur="industrie",
+                                     outil="linkedin")
+    assert result.response.content.startswith("1 exemple pour « industrie linkedin »")
+    assert result.response.embeds[0].footer.text == "id : fonderie-linkedin-recrutement"
+    choices = await world.alice.autocomplete(world.general, "exemple", "secteur", "metal")
+    assert choices[0] == {"name": "Métallurgie (2)", "value": "metallurgie"}
+    everything = await world.alice.autocomplete(world.general, "exemple", "outil", "")
+    assert 0 < len(everything) <= 25
+    assert everything[0]["value"] == "facebook"  # most examples first
+    accents = await world.alice.autocomplete(world.general, "exemple", "secteur", "SANTÉ")
+    assert accents == [{"name": "Santé (0)", "value": "sante"}]
+
+
+async def test_pagination_buttons_answer_only_the_asker(world: World) -> None:
+    await world.alice.send(world.general, "!exemple industrie")
+    message = world.general.last_message
+    refused = await world.bob.click(message, label="Suivant ▶")
+    assert refused.ephemeral
+    assert "réservés à la personne qui a fait la demande" in refused.response.content
+    await world.alice.click(message, label="Suivant ▶")
+    edited = next(m for m in world.general.history() if m.id == message.id)
+    assert edited.content.startswith("Suite des exemples pour « industrie » (4 à 4 sur 4)")
+    assert [e.title for e in edited.embeds] == ["4. Une usine relie ses équipes avec Yammer"]
+    assert {f.name: f.value for f in edited.embeds[0].fields}["Source"] == "(non sourcé)"
+    await world.alice.click(edited, label="◀ Précédent")
+    back = next(m for m in world.general.history() if m.id == message.id)
+    assert back.embeds[0].title.startswith("1. Une fonderie")
+
+
+async def test_card_and_votes_buttons(world: World) -> None:
+    await world.alice.send(world.general, "!exemple industrie")
+    message = world.general.last_message
+    card = await world.alice.click(message, label="Fiche complète n°1")
+    assert card.ephemeral
+    full = {f.name: f.value for f in card.response.embeds[0].fields}
+    assert full["Entreprise"] == "Fonderie Durand" and full["Date"] == "2019-03"
+    vote = await world.alice.click(message, label="👍 Utile n°3")
+    assert vote.ephemeral and vote.response.content.startswith("Merci !")
+    assert await world.bot.assistant.workflow.db.net_votes() == {"chaudronnerie-viadeo": 1}
+    # the vote now breaks the tie: the chaudronnerie comes first among equals
+    await world.alice.send(world.general, "!exemple industrie")
+    assert world.general.last_message.embeds[0].title == \
+        "1. Une chaudronnerie prospecte les acheteurs sur Viadeo"
+
+
+async def test_buttons_expire_gracefully(world: World) -> None:
+    await world.alice.send(world.general, "!exemple industrie")
+    message = world.general.last_message
+    await world.env.advance_time(601)
+    expired = next(m for m in world.general.history() if m.id == message.id)
+    assert all(c.disabled for row in expired.components for c in row.children)
+
+
+async def test_proposal_modal_then_moderation_by_admin_only(world: World) -> None:
+    shown = await world.alice.slash(world.general, "proposer")
+    assert shown.modal["title"] == "Proposer un exemple"
+    done = await world.alice.submit_modal(shown, {
+        "proposer:secteur": "bâtiment", "proposer:outils": "facebook",
+        "proposer:resume": "Un couvreur montre ses toitures sur Facebook et remplit son carnet.",
+        "proposer:source": "https://exemple.fr/couvreur"})
+    assert done.ephemeral and "Votre proposition #1 est enregistrée" in done.response.content
+    posted = world.moderation.last_message
+    assert posted.content.startswith("Nouvelle proposition à examiner")
+    assert posted.embeds[0].title == "Proposition #1 · en attente"
+    refused = await world.bob.click(posted, custom_id="submission:approve:1")
+    assert refused.ephemeral and "Seuls les administrateurs" in refused.response.content
+    assert (await world.bot.assistant.workflow.get(1)).status == "pending"
+    approved = await world.carol.click(posted, custom_id="submission:approve:1")
+    assert approved.ephemeral and "Proposition #1 validée" in approved.response.content
+    updated = next(m for m in world.moderation.history() if m.id == posted.id)
+    assert updated.content.startswith("Validée par carol.")
+    assert updated.embeds[0].title == "Proposition #1 · validée"
+    assert not updated.components  # decided: no more buttons
+    dm = world.alice.user.dm_channel.last_message
+    assert "votre proposition #1 a été validée et publiée" in dm.content
+    found = await world.alice.slash(world.general, "exemple", mots="couvreur toitures")
+    assert "Un couvreur montre ses toitures" in found.response.embeds[0].description
+
+
+async def test_moderation_buttons_survive_a_restart_and_reject_modal(world: World,
+                                                                     tmp_path: Path) -> None:
+    await world.alice.send(world.general, "!proposer btp | blog | Un maçon tient un blog de "
+                                          "chantier et reçoit des demandes de devis.")
+    posted = world.moderation.last_message
+    await world.env.restart_bot(create_bot(make_config(tmp_path), watch_interval=None))
+    # DMs closed: the notice falls back to the channel, without any mention
+    world.env.inject_error("POST", f"/channels/{world.alice.user.dm_channel.id}/messages",
+                           status=403, code=50007, message="Cannot send messages to this user")
+    shown = await world.carol.click(posted, custom_id="submission:reject:1")
+    assert shown.modal is not None
+    await world.carol.submit_modal(shown, {"rejeter:motif": "source manquante @everyone"})
+    assert (await world.env.bot.assistant.workflow.get(1)).status == "rejected"
+    fallback = world.general.last_message
+    assert fallback.content.startswith("Message pour alice (messages privés fermés)")
+    assert "source manquante @\u200beveryone" in fallback.content
+    sent = [r for r in world.env.http_requests if r.method == "POST"
+            and r.path == f"/channels/{world.general.id}/messages"][-1]
+    assert sent.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_prefix_proposer_alone_offers_the_form(world: World) -> None:
+    await world.alice.send(world.general, "!proposer")
+    message = world.general.last_message
+    assert "ouvrez le formulaire" in message.content
+    refused = await world.bob.click(message, label="Ouvrir le formulaire")
+    assert refused.ephemeral
+    shown = await world.alice.click(message, label="Ouvrir le formulaire")
+    assert shown.modal["title"] == "Proposer un exemple"
+    bad = await world.alice.submit_modal(shown, {
+        "proposer:secteur": "industri", "proposer:outils": "linkedin",
+        "proposer:resume": "Une usine recrute."})
+    assert bad.ephemeral and "vouliez-vous dire « industrie »" in bad.response.content
+    assert "Résumé : Une usine recrute." in bad.response.content  # the text is given back
+
+
+async def test_user_text_never_pings_nor_breaks_layout(world: World) -> None:
+    await world.alice.send(world.general, "!exemple @everyone **gras** <@&123> `code`")
+    reply = world.general.last_message
+    assert "@everyone" not in reply.content.replace("@\u200beveryone", "")
+    assert "\\*\\*gras\\*\\*" in reply.content
+    for request in world.env.http_requests:
+        if request.method == "POST" and request.path.endswith("/messages"):
+            assert request.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_admin_commands_are_private_and_refused_to_members(world: World) -> None:
+    await world.alice.send(world.general, "!proposer btp | blog | Un maçon tient un blog.")
+    member = await world.bob.slash(world.general, "attente")
+    assert member.ephemeral and "réservée aux administrateurs" in member.response.content
+    admin = await world.carol.slash(world.general, "attente")
+    assert admin.ephemeral and admin.response.embeds[0].title == "Proposition #1 · en attente"
+
+
+async def test_cooldown_and_unknown_command(world: World) -> None:
+    for _ in range(5):
+        await world.alice.send(world.general, "!exemple btp")
+    await world.alice.send(world.general, "!exemple btp")
+    assert world.general.last_message.content.startswith("Doucement !")
+    assert any(isinstance(e, discord.ext.commands.CommandOnCooldown) for e in world.env.errors)
+    await world.bob.send(world.general, "!exmple btp")
+    assert world.general.last_message.content == (
+        "⚠ Je ne connais pas la commande « !exmple ». Vouliez-vous dire !exemple ? Tapez "
+        "!aide pour la liste des commandes.")
+
+
+async def test_bad_hand_edit_is_reported_to_admins(world: World) -> None:
+    path = world.config.knowledge / "exemples.yaml"
+    path.write_text(path.read_text() + "  - id: casse\n    secteur: inconnu\n")
+    await world.bot.check_knowledge()
+    alert = world.moderation.last_message
+    assert "la dernière version valide reste en service" in alert.content
+    assert "exemples.yaml:" in alert.content
+    await world.alice.send(world.general, "!exemple industrie")
+    assert world.general.last_message.content.startswith("4 exemples")
+
+
+async def test_bot_without_message_content_intent_still_has_slash(tmp_path: Path) -> None:
+    intents = discord.Intents.default()  # message_content off
+    bot = create_bot(make_config(tmp_path), intents=intents, watch_interval=None)
+    async with simcord.run(bot) as env:
+        guild = env.create_guild("Sans intent")
+        channel = guild.create_text_channel("general")
+        alice = guild.add_member(env.create_user("alice"))
+        await alice.send(channel, "!exemple industrie")
+        assert channel.last_message.author.id == alice.user.id  # no answer: content hidden
+        result = await alice.slash(channel, "exemple", secteur="industrie")
+        assert result.response.content.startswith("4 exemples")
+
+
+async def test_missing_privileged_intent_is_refused_at_connection(tmp_path: Path) -> None:
+    bot = create_bot(make_config(tmp_path), watch_interval=None)
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        async with simcord.run(bot, approved_intents=discord.Intents.default()):
+            pass
