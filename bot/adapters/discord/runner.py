@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 
@@ -40,6 +41,20 @@ puis relancez « make run »."""
 UNREACHABLE = """\
 Impossible de joindre Discord ({error}). Vérifiez la connexion Internet de la machine
 (et un éventuel proxy), puis relancez."""
+
+
+def point_at_test_server() -> None:
+    """For end-to-end tests only: BOT_TEST_DISCORD_API and BOT_TEST_DISCORD_GATEWAY send
+    discord.py to a fake Discord on 127.0.0.1 instead of discord.com."""
+    api, gateway = os.environ.get("BOT_TEST_DISCORD_API"), os.environ.get(
+        "BOT_TEST_DISCORD_GATEWAY")
+    if api and gateway:
+        import discord.gateway
+        import discord.http
+        import yarl
+
+        discord.http.Route.BASE = api
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
 async def serve(config: Config, token: str, **bot_options) -> int:
@@ -96,4 +111,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=config.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    point_at_test_server()
     return asyncio.run(serve(config, token))
