@@ -189,7 +189,6 @@ class Assistant:
         return [page]
 
     def nothing_found(self, result: SearchResult) -> list[Reply]:
-        taxonomy = self.index.base.taxonomy
         reading = result.reading
         if not reading.has_facets and not reading.free_words:
             return [Message(
@@ -204,7 +203,7 @@ class Assistant:
         template += "."
         suggestions = self.index.suggest(reading, result.query)
         tips = [
-            f"{self.prefix}exemple {taxonomy.label(facet, key).lower()} ({count} exemple"
+            f"{self.prefix}exemple {key} ({count} exemple"
             f"{'s' if count > 1 else ''})"
             for facet, key, count in suggestions
         ]
