@@ -390,6 +390,10 @@ class ExamplesCog(commands.Cog, name="Exemples"):
             return
         await self.run(ctx, "proposer", texte, ephemeral=True)
 
+    @commands.hybrid_command(name="annuler", description="Arrêter la proposition en cours")
+    async def annuler(self, ctx: commands.Context) -> None:
+        await self.run(ctx, "annuler", "", ephemeral=True)
+
     @commands.hybrid_command(name="mespropositions", description="Vos propositions et leur "
                                                                  "statut")
     async def mespropositions(self, ctx: commands.Context) -> None:

@@ -34,7 +34,8 @@ COLOURS = {"info": 0x2B6CB0, "success": 0x2F855A, "warning": 0xB7791F, "error": 
 
 def safe(text: str) -> str:
     """User text made inert: markdown escaped, mentions broken (and never allowed anyway)."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return text.replace("<@", "<\u200b@").replace("<#", "<\u200b#")
 
 
 def cut(text: str, limit: int) -> str:
@@ -73,6 +74,16 @@ def fit_embeds(embeds: list[discord.Embed]) -> list[discord.Embed]:
     return kept
 
 
+def shrink(embed: discord.Embed, budget: int = EMBED_TOTAL_MAX) -> discord.Embed:
+    """Drop the last fields, then shorten the description, until the embed fits `budget`."""
+    while len(embed) > budget and embed.fields:
+        embed.remove_field(-1)
+    if len(embed) > budget and embed.description:
+        excess = len(embed) - budget
+        embed.description = cut(embed.description, max(1, len(embed.description) - excess))
+    return embed
+
+
 def add_field(embed: discord.Embed, name: str, value: str | None, inline: bool = True) -> None:
     if not value or len(embed.fields) >= FIELDS_MAX:
         return
@@ -107,12 +118,7 @@ def card_embed(card: Card, rank: int | None = None, full: bool = False,
     if full and card.added_on:
         footer += f" · ajouté le {card.added_on}"
     embed.set_footer(text=cut(footer, FOOTER_MAX))
-    while len(embed) > budget and embed.fields:  # graceful: drop the least useful fields
-        embed.remove_field(-1)
-    if len(embed) > budget and embed.description:
-        embed.description = cut(embed.description, max(1, budget - len(embed) +
-                                                        len(embed.description)))
-    return embed
+    return shrink(embed, budget)  # the least useful fields go first
 
 
 def submission_embed(card: SubmissionCard, full: bool) -> discord.Embed:
@@ -137,7 +143,13 @@ def submission_embed(card: SubmissionCard, full: bool) -> discord.Embed:
 
 
 def render(reply: Reply) -> Outgoing:
-    """One reply as one Discord message."""
+    """One reply as one Discord message, within Discord's limits."""
+    out = _render(reply)
+    out.embeds = fit_embeds([shrink(e) for e in out.embeds])
+    return out
+
+
+def _render(reply: Reply) -> Outgoing:
     if isinstance(reply, Message):
         mark = "⚠ " if reply.tone == "error" else ""
         return Outgoing(content=cut(mark + reply.render(safe), MESSAGE_MAX))
@@ -148,7 +160,7 @@ def render(reply: Reply) -> Outgoing:
         content = reply.intro.render(safe)
         if reply.footer:
             content += "\n" + reply.footer
-        return Outgoing(content=cut(content, MESSAGE_MAX), embeds=fit_embeds(embeds))
+        return Outgoing(content=cut(content, MESSAGE_MAX), embeds=embeds)
     if isinstance(reply, Detail):
         return Outgoing(embeds=[card_embed(reply.card, full=True)])
     if isinstance(reply, Listing):
@@ -171,7 +183,7 @@ def render(reply: Reply) -> Outgoing:
     if isinstance(reply, Submissions):
         embeds = [submission_embed(c, reply.full) for c in reply.cards]
         content = reply.intro.render(safe) + (f"\n{reply.footer}" if reply.footer else "")
-        return Outgoing(content=cut(content, MESSAGE_MAX), embeds=fit_embeds(embeds))
+        return Outgoing(content=cut(content, MESSAGE_MAX), embeds=embeds)
     if isinstance(reply, Report):
         embed = discord.Embed(title=cut(reply.title, TITLE_MAX), colour=COLOURS["info"])
         for heading, items in reply.sections:
@@ -179,7 +191,5 @@ def render(reply: Reply) -> Outgoing:
             add_field(embed, heading, value, inline=False)
         if reply.footer:
             embed.set_footer(text=cut(reply.footer, FOOTER_MAX))
-        while len(embed) > EMBED_TOTAL_MAX and embed.fields:
-            embed.remove_field(-1)
         return Outgoing(embeds=[embed])
     raise TypeError(f"no Discord rendering for {type(reply).__name__}")
