@@ -424,7 +424,9 @@ class Workflow:
 
     async def reconcile(self) -> list[tuple[int, str]]:
         """Settle the submissions a crash left half-published: (number, new status)."""
-        settled = []
+        settled: list[tuple[int, str]] = []
+        if not await self.db.submissions(status="publishing", limit=1):
+            return settled  # nothing to settle: leave the knowledge folder untouched
         async with self._publish_lock:
             with self.files.lock:
                 self.files.cleanup()
