@@ -26,6 +26,8 @@ class World:
     bob: object
     carol: object  # admin
     config: Config
+    guild: object = None
+    admin_role: object = None
 
     @property
     def bot(self):
@@ -61,7 +63,7 @@ def world(simcord_env, tmp_path: Path) -> World:
                  guild.add_member(env.create_user("alice")),
                  guild.add_member(env.create_user("bob")),
                  guild.add_member(env.create_user("carol"), roles=[admin]),
-                 make_config(tmp_path))
+                 make_config(tmp_path), guild, admin)
 
 
 async def test_prefix_command_answers_with_embeds_and_buttons(world: World) -> None:
@@ -262,3 +264,19 @@ async def test_missing_privileged_intent_is_refused_at_connection(tmp_path: Path
     with pytest.raises(discord.PrivilegedIntentsRequired):
         async with simcord.run(bot, approved_intents=discord.Intents.default()):
             pass
+
+
+async def test_form_accepts_pipes_and_admin_names_with_braces(world: World) -> None:
+    shown = await world.alice.slash(world.general, "proposer")
+    done = await world.alice.submit_modal(shown, {
+        "proposer:secteur": "industrie", "proposer:outils": "linkedin",
+        "proposer:resume": "Une PME recrute 3 soudeurs | 2 tourneurs grâce à LinkedIn."})
+    assert "Votre proposition #1 est enregistrée" in done.response.content
+    sub = await world.bot.assistant.workflow.get(1)
+    assert sub.data["summary"] == "Une PME recrute 3 soudeurs | 2 tourneurs grâce à LinkedIn."
+    chef = world.guild.add_member(world.env.create_user("{Chef}"), roles=[world.admin_role])
+    posted = world.moderation.last_message
+    approved = await chef.click(posted, custom_id="submission:approve:1")
+    assert "Proposition #1 validée" in approved.response.content
+    updated = next(m for m in world.moderation.history() if m.id == posted.id)
+    assert updated.content == "Validée par {Chef}."

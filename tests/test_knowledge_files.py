@@ -126,3 +126,18 @@ def test_hand_edit_made_while_running_is_kept(base_dir: Path) -> None:
     files.add_example(new_example(2))
     text = path.read_text()
     assert text.startswith("# Modifié à la main") and "nouvel-exemple-2" in text
+
+
+def test_bom_crlf_and_permissions_are_kept(tmp_path: Path) -> None:
+    folder = write_base(tmp_path / "kb")
+    path = folder / "exemples.yaml"
+    original = ("\ufeff# écrit sous Windows\r\n" + EXAMPLES.replace("\n", "\r\n")).encode()
+    path.write_bytes(original)
+    path.chmod(0o664)
+    KnowledgeFiles(folder).add_example(new_example())
+    after = path.read_bytes()
+    assert after.startswith(original)
+    assert b"\r\n  - id: nouvel-exemple-1\r\n" in after and b"\n" not in after.replace(b"\r\n", b"")
+    assert path.stat().st_mode & 0o777 == 0o664
+    result = load_knowledge(folder)
+    assert result.ok and result.base.get("nouvel-exemple-1") is not None

@@ -139,8 +139,9 @@ async def test_edit_then_history_shows_before_and_after(curated) -> None:
     await curated.send("!valider 1", user="lea", admin=True)
     history = await curated.send("!historique 1", user="lea", admin=True)
     assert "lea a validé #1" in history
-    assert "lea a modifié #1 (avant : title=None ; après : title=Une scierie recrute sur " \
+    assert "lea a modifié #1 (avant : titre = (vide) ; après : titre = Une scierie recrute sur " \
            "LinkedIn)" in history
+    assert "lea a validé #1 (avant : statut = en attente ; après : statut = validée" in history
     assert "marie a proposé #1" in history
     assert "scierie-linkedin" in await curated.send("!fiche scierie-linkedin")
 
@@ -150,7 +151,7 @@ async def test_withdraw_keeps_history_and_search_forgets(curated) -> None:
     assert "Exemple « usine-yammer » retiré de exemples.yaml" in text
     assert "Aucun exemple n'a l'identifiant" in await curated.send("!fiche usine-yammer")
     history = await curated.send("!historique usine-yammer", user="lea", admin=True)
-    assert "lea a retiré usine-yammer" in history and "yaml= - id: usine-yammer" in history
+    assert "lea a retiré usine-yammer" in history and "yaml = - id: usine-yammer" in history
 
 
 async def test_invalid_file_on_disk_keeps_submission_pending(curated) -> None:
@@ -236,3 +237,45 @@ def test_console_flow_member_then_admin_on_the_same_db(tmp_path) -> None:
     assert text.startswith("# Fichier d'exemples de test : ce commentaire doit survivre")
     assert "contributeur: marie" in text
     assert "réservée aux administrateurs" in console("!valider 1\n", "--user", "marie")
+
+
+async def test_odd_values_get_french_messages_not_crashes(curated) -> None:
+    assert "Le résumé ne contient aucun mot" in await curated.send(
+        "!proposer btp | blog | ...", user="m")
+    await curated.send("!proposer btp | blog | Grâce à M. Dupont, une PME de S.A. vend plus.",
+                       user="m")
+    assert (await curated.assistant.workflow.get(1)).status == "pending"  # abbreviations pass
+    assert "L'effectif doit être un nombre entier" in await curated.send(
+        "!modifier 1 effectif=²", user="lea", admin=True)
+    assert "Indiquez le numéro de la proposition" in await curated.send(
+        "!voir ²", user="lea", admin=True)
+    assert "Adresse trop longue" in await curated.send(
+        "!modifier 1 source=https://exemple.fr/" + "a" * 600, user="lea", admin=True)
+    assert "numéro de port invalide" in await curated.send(
+        "!modifier 1 source=http://exemple.fr:abc/x", user="lea", admin=True)
+    assert "réservée aux administrateurs" in await curated.send("!aide valider", user="m")
+
+
+async def test_failed_write_leaves_the_submission_pending(curated, monkeypatch) -> None:
+    from bot.storage import knowledge_files
+
+    await curated.send(LINE, user="marie")
+
+    def disk_full(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(knowledge_files, "_atomic_write", disk_full)
+    text = await curated.send("!valider 1", user="lea", admin=True)
+    assert "Publication impossible : le fichier n'a pas pu être écrit" in text
+    assert (await curated.assistant.workflow.get(1)).status == "pending"
+    monkeypatch.undo()
+    assert "validée" in await curated.send("!valider 1", user="lea", admin=True)
+
+
+async def test_decision_cannot_overwrite_another(curated) -> None:
+    workflow = curated.assistant.workflow
+    await curated.send(LINE, user="marie")
+    await curated.send("!valider 1", user="lea", admin=True)
+    # a second process that still believed #1 pending
+    assert not await workflow.db.update_if_pending(1, status="rejected", reason="x")
+    assert (await workflow.get(1)).status == "approved"

@@ -113,6 +113,7 @@ class Assistant:
         return await self.dispatch(name.lower(), rest.strip(), caller)
 
     async def dispatch(self, name: str, args: str, caller: Caller) -> list[Reply]:
+        args = clean_input(args)  # Discord's slash commands and forms come straight here
         command = self.commands.get(name)
         if command is None or (command.admin and not caller.is_admin):
             if command is not None:
@@ -291,7 +292,8 @@ def facet_listing(bot: Assistant, facet: str, title: str) -> list[Reply]:
     roots = [k for k, t in terms.items() if not t.parent or t.parent not in terms]
     for key in sorted(roots, key=lambda k: terms[k].label.lower()):
         walk(key, 0)
-    footer = (f"Le nombre entre parenthèses compte les exemples (sous-secteurs compris). "
+    below = {"secteurs": " (sous-secteurs compris)", "outils": " (outils rattachés compris)"}
+    footer = (f"Le nombre entre parenthèses compte les exemples{below.get(facet, '')}. "
               f"Cherchez avec {bot.prefix}exemple <mot>.")
     return [Listing(title, items, footer)]
 
@@ -313,7 +315,10 @@ async def cmd_help(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     wanted = args.strip().lstrip(p).lower()
     if wanted:
         command = bot.commands.get(wanted)
-        if command is None or (command.admin and not caller.is_admin):
+        if command is not None and command.admin and not caller.is_admin:
+            return [Message(f"La commande {p}{wanted} est réservée aux administrateurs.",
+                            tone="error")]
+        if command is None:
             return [bot.unknown_command(wanted, caller)]
         aliases = ", ".join(p + a for a in command.aliases)
         footer = f"Autres noms : {aliases}." if aliases else None

@@ -20,7 +20,7 @@ YES = {"oui", "o", "ok", "yes", "confirmer", "envoyer", "valider"}
 NO = {"non", "n", "no"}
 ACTION_LABELS = {
     "proposer": "a proposé", "modifier": "a modifié", "valider": "a validé",
-    "rejeter": "a rejeté", "retirer": "a retiré", "recharger": "a rechargé la base",
+    "rejeter": "a rejeté", "retirer": "a retiré", "recharger": "a rechargé",
 }
 
 
@@ -64,7 +64,7 @@ def submission_card(assistant: Assistant, sub: Submission) -> SubmissionCard:
 def parse_number(text: str, usage: str) -> tuple[int, str]:
     head, _, rest = text.strip().partition(" ")
     head = head.lstrip("#")
-    if not head.isdigit():
+    if not (head.isascii() and head.isdigit()):
         raise WorkflowError(f"Indiquez le numéro de la proposition : {usage}")
     return int(head), rest.strip()
 
@@ -195,8 +195,10 @@ async def cmd_mine(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     subs = await bot.workflow.db.submissions(member_id=caller.id)
     if not subs:
         return [Message("Vous n'avez encore rien proposé. Partagez un exemple avec !proposer.")]
-    cards = [submission_card(bot, s) for s in reversed(subs[-20:])]
-    return [Submissions(Message(f"Vos propositions ({len(subs)}) :"), cards)]
+    cards = [submission_card(bot, s) for s in reversed(subs[-10:])]
+    intro = f"Vos propositions ({len(subs)}) :" if len(subs) <= 10 else \
+        f"Vos propositions ({len(subs)}), les 10 plus récentes :"
+    return [Submissions(Message(intro), cards)]
 
 
 # -- admin commands -----------------------------------------------------------------------
@@ -209,7 +211,8 @@ async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     shown = subs[:10]
     footer = "Examinez-en une avec !voir N, puis !valider N ou !rejeter N MOTIF."
     if len(subs) > len(shown):
-        footer = f"… et {len(subs) - len(shown)} autres. " + footer
+        left = len(subs) - len(shown)
+        footer = f"… et {left} autre{'s' if left > 1 else ''}. " + footer
     intro = Message(f"{len(subs)} proposition{'s' if len(subs) > 1 else ''} en attente, "
                     "la plus ancienne d'abord :")
     return [Submissions(intro, [submission_card(bot, s) for s in shown], footer)]
@@ -277,8 +280,8 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
 
 async def cmd_reload(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     result = bot.knowledge.load()
-    await bot.workflow.db.audit(caller.id, caller.name, "recharger", "base", None,
-                                {"problemes": len(result.problems)})
+    await bot.workflow.db.audit(caller.id, caller.name, "recharger", "la base", None,
+                                {"problèmes": len(result.problems)})
     if result.problems:
         return problems_reply(WorkflowError(
             "La base contient des erreurs : la dernière version valide reste en service.",
@@ -316,11 +319,27 @@ async def cmd_gaps(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
                    "Cherchez des exemples sourcés pour ces sujets, puis ajoutez-les.")]
 
 
+FIELD_LABELS = {"sector": "secteur", "tools": "outils", "summary": "résumé", "title": "titre",
+                "uses": "usages", "company": "nom", "size": "taille", "headcount": "effectif",
+                "region": "région", "result": "résultat", "details": "détails",
+                "source": "source", "id": "id"}
+VALUE_LABELS = {"pending": "en attente", "approved": "validée", "rejected": "refusée",
+                "publishing": "en cours de publication"}
+
+
 def _describe_change(entry) -> str:
+    def value(v) -> str:
+        if isinstance(v, list):
+            return ", ".join(map(str, v))
+        if v is None:
+            return "(vide)"
+        return VALUE_LABELS.get(v, str(v)) if isinstance(v, str) else str(v)
+
     def short(d):
         if d is None:
             return "—"
-        return clip(", ".join(f"{k}={v}" for k, v in d.items()), 120)
+        return clip(" ; ".join(f"{FIELD_LABELS.get(k, k)} = {value(v)}" for k, v in d.items()),
+                    120)
 
     return f"avant : {short(entry.before)} ; après : {short(entry.after)}"
 

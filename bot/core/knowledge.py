@@ -40,7 +40,8 @@ SUMMARY_MAX = 300
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # A sentence end followed by another sentence: ". Puis", "! Ensuite".
-SECOND_SENTENCE = re.compile(r"[.!?…]\s+[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ]")
+# (after a lowercase letter, a digit or a closing mark, so "M. Dupont" and "S.A. Michelin" pass)
+SECOND_SENTENCE = re.compile(r"(?<=[a-zà-ÿ0-9)»\"'’])[.!?…]\s+[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ]")
 
 _YAML_MESSAGES = {
     "mapping values are not allowed here": "deux-points inattendu (une valeur contenant « : » "
@@ -227,7 +228,11 @@ def check_url(url: str) -> str | None:
         return "adresse illisible"
     if parts.scheme not in ("http", "https"):
         return "l'adresse doit commencer par http:// ou https://"
-    host = parts.hostname or ""
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "numéro de port invalide dans l'adresse"
     if not host or ("." not in host and host != "localhost"):
         return "nom de site manquant ou incomplet après http(s)://"
     return None
@@ -538,7 +543,7 @@ class _ExampleReader(_FileReader):
                 ok = False
                 continue
             if name == "effectif":
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):
                     self.problem(line, f"effectif {quote(value)} invalide : un nombre entier "
                                  "de salariés est attendu")
                     ok = False

@@ -31,6 +31,7 @@ from bot.storage.knowledge_files import KnowledgeFiles, KnowledgeWriteError
 
 DUPLICATE_THRESHOLD = 85
 REASON_MAX = 500
+SOURCE_MAX = 500
 FIELD_MAX = 500
 EDITABLE = {
     "titre": "title", "resume": "summary", "résumé": "summary", "secteur": "sector",
@@ -137,6 +138,9 @@ class Validator:
         value = " ".join(value.split())
         if not value:
             raise WorkflowError("Le résumé est vide : racontez la réalisation en une phrase.")
+        if not any(c.isalnum() for c in value):
+            raise WorkflowError("Le résumé ne contient aucun mot : racontez la réalisation en une "
+                                "phrase.")
         reason = check_summary(value)
         if reason:
             raise WorkflowError(reason[0].upper() + reason[1:] + ".")
@@ -160,6 +164,8 @@ class Validator:
     @staticmethod
     def source(value: str) -> str:
         value = value.strip().strip("<>")
+        if len(value) > SOURCE_MAX:
+            raise WorkflowError(f"Adresse trop longue : {SOURCE_MAX} caractères au plus.")
         reason = check_url(value)
         if reason:
             raise WorkflowError(f"Source {quote(value[:100])} invalide : {reason}.")
@@ -174,7 +180,7 @@ class Validator:
 
     @staticmethod
     def headcount(value: str) -> int:
-        if not value.strip().isdigit():
+        if not (value.strip().isascii() and value.strip().isdigit()):
             raise WorkflowError("L'effectif doit être un nombre entier de salariés.")
         return int(value.strip())
 
@@ -268,12 +274,13 @@ class Workflow:
         pending, today = await self.db.count_member_submissions(member_id, since)
         if pending >= self.limits.max_pending:
             raise WorkflowError(
-                f"Vous avez déjà {pending} propositions en attente ({self.limits.max_pending} au "
-                "plus) : attendez qu'un administrateur les examine. Voir !mespropositions.")
+                f"Vous avez déjà {_count(pending, 'proposition')} en attente "
+                f"({self.limits.max_pending} au plus) : attendez qu'un administrateur les "
+                "examine. Voir !mespropositions.")
         if today >= self.limits.max_per_day:
             raise WorkflowError(
-                f"Vous avez fait {today} propositions en 24 heures ({self.limits.max_per_day} au "
-                "plus) : merci ! Revenez demain pour les suivantes.")
+                f"Vous avez fait {_count(today, 'proposition')} en 24 heures "
+                f"({self.limits.max_per_day} au plus) : merci ! Revenez demain pour les suivantes.")
 
     async def find_duplicate(self, draft: Draft, exclude: int | None = None) -> str | None:
         """An existing example id or a pending `#N` that says nearly the same thing."""
@@ -319,6 +326,11 @@ class Workflow:
 
     async def edit(self, number: int, admin_id: str, admin_name: str, name: str,
                    value: str) -> Submission:
+        async with self._publish_lock:
+            return await self._edit(number, admin_id, admin_name, name, value)
+
+    async def _edit(self, number: int, admin_id: str, admin_name: str, name: str,
+                    value: str) -> Submission:
         sub = await self.get_pending(number)
         draft = Draft.from_data(sub.data)
         before = dict(sub.data)
@@ -327,7 +339,9 @@ class Workflow:
             raise WorkflowError(f"L'identifiant {quote(draft.id)} est déjà pris.")
         data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
         duplicate = await self.find_duplicate(draft, exclude=number)
-        await self.db.update_submission(number, data=data, duplicate_of=duplicate)
+        if not await self.db.update_if_pending(number, data=data, duplicate_of=duplicate):
+            raise WorkflowError(f"La proposition #{number} vient d'être traitée par un autre "
+                                "administrateur.")
         changed = sorted(k for k in set(before) | set(data) if before.get(k) != data.get(k))
         await self.db.audit(admin_id, admin_name, "modifier", f"#{number}",
                             {k: before.get(k) for k in changed}, {k: data.get(k) for k in changed})
@@ -373,11 +387,19 @@ class Workflow:
                     raise WorkflowError(f"La proposition #{number} vient d'être traitée.")
                 try:
                     self.files.add_example(self.example_dict(sub, example_id))
-                except KnowledgeWriteError as exc:
+                except BaseException as exc:
+                    # whatever went wrong (invalid file, full disk, lock timeout), the
+                    # submission goes back to pending: nothing was published
                     await self.db.update_submission(number, status="pending", example_id=None,
                                                     decided_by=None)
-                    raise WorkflowError(f"Publication impossible : {exc.message}.",
-                                        exc.problems) from exc
+                    if isinstance(exc, KnowledgeWriteError):
+                        raise WorkflowError(f"Publication impossible : {exc.message}.",
+                                            exc.problems) from exc
+                    if isinstance(exc, OSError | TimeoutError):
+                        raise WorkflowError(
+                            f"Publication impossible : le fichier n'a pas pu être écrit ({exc}). "
+                            "La proposition reste en attente.") from exc
+                    raise
                 await self._mark_approved(sub, example_id, admin_id, admin_name)
         self.knowledge.load()  # keeps the votes of the previous index
         await self._tell("decided", number)
@@ -402,8 +424,10 @@ class Workflow:
             raise WorkflowError(f"Motif trop long : {REASON_MAX} caractères au plus.")
         async with self._publish_lock:
             sub = await self.get_pending(number)
-            await self.db.update_submission(number, status="rejected", reason=reason,
-                                            decided_by=admin_name, decided_at=_now())
+            if not await self.db.update_if_pending(number, status="rejected", reason=reason,
+                                                   decided_by=admin_name, decided_at=_now()):
+                raise WorkflowError(f"La proposition #{number} vient d'être traitée par un "
+                                    "autre administrateur.")
         await self.db.audit(admin_id, admin_name, "rejeter", f"#{number}",
                             {"statut": "pending"}, {"statut": "rejected", "motif": reason})
         await self.db.notify(sub.member_id, number, _notice(
@@ -441,6 +465,10 @@ class Workflow:
                                                         example_id=None, decided_by=None)
                         settled.append((sub.id, "pending"))
         return settled
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n > 1 else ''}"
 
 
 def _now() -> str:

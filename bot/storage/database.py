@@ -256,6 +256,17 @@ class Database:
         await self.execute(f"UPDATE submissions SET {assignments} WHERE id = ?",
                            (*fields.values(), number))
 
+    async def update_if_pending(self, number: int, **fields) -> bool:
+        """Change a submission only if it is still pending; False if someone decided first."""
+        if "data" in fields:
+            fields["data"] = json.dumps(fields["data"], ensure_ascii=False)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        changed = await self._run(
+            f"UPDATE submissions SET {assignments} WHERE id = ? AND status = 'pending'",
+            (*fields.values(), number))
+        await self.conn.commit()
+        return changed == 1
+
     async def claim_for_publishing(self, number: int, example_id: str, actor: str) -> bool:
         """Atomically move a pending submission to 'publishing'; False if it was not pending."""
         changed = await self._run(

@@ -38,7 +38,9 @@ HEADER = ("# Exemples ajoutés par le bot après validation par un administrateu
           "exemples:\n")
 FIELD_ORDER = ("id", "titre", "resume", "secteur", "outils", "usages", "entreprise", "resultats",
                "details", "sources", "date", "contributeur", "ajoute_le")
-_EXEMPLES_LINE = re.compile(r"^exemples:[ \t]*(\[\s*\]|~|null)?[ \t]*(#.*)?$", re.MULTILINE)
+_EXEMPLES_LINE = re.compile(r"^exemples:[ \t]*(\[\s*\]|~|null)?[ \t]*(#[^\r\n]*)?\r?$",
+                            re.MULTILINE)
+BOM = "\ufeff"
 _ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)
 
 
@@ -90,12 +92,23 @@ def render_example(example: dict, indent: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def read_exact(path: Path) -> str:
+    """The file's text exactly as stored: byte-order mark and CRLF line ends kept."""
+    return path.read_bytes().decode("utf-8")
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+    try:  # keep the curators' permissions and owner
+        st = path.stat()
+        os.chmod(tmp, st.st_mode & 0o7777)
+        os.chown(tmp, st.st_uid, st.st_gid)
+    except OSError:
+        pass  # new file, or not allowed to give it away: the defaults stay
     os.replace(tmp, path)
     fd = os.open(path.parent, os.O_RDONLY)
     try:
@@ -164,28 +177,37 @@ class KnowledgeFiles:
             if present is not None:
                 return WriteOutcome(Path(present.file), True, None)
             path = self.target_path
-            old = path.read_text(encoding="utf-8") if path.exists() else None
+            old = read_exact(path) if path.exists() else None
             new = self._appended(old, example)
             backup = self._replace_checked(path, old, new, base.taxonomy)
             return WriteOutcome(path, False, backup)
 
     @staticmethod
     def _appended(old: str | None, example: dict) -> str:
-        if old is None or not old.strip():
-            return (old or "") + HEADER + render_example(example, "  ")
-        text = old if old.endswith("\n") else old + "\n"
+        old = old or ""
+        bom = BOM if old.startswith(BOM) else ""
+        text = old[len(bom):]
+        nl = "\r\n" if "\r\n" in text else "\n"  # the curator's line ends
+
+        def block(indent: str) -> str:
+            return render_example(example, indent).replace("\n", nl)
+
+        if not text.strip():
+            return bom + text + HEADER.replace("\n", nl) + block("  ")
+        if not text.endswith("\n"):
+            text += nl
         match = _EXEMPLES_LINE.search(text)
         if match is None:
             if all(not line.strip() or line.lstrip().startswith("#")
                    for line in text.splitlines()):  # only comments so far
-                return text + "exemples:\n" + render_example(example, "  ")
+                return bom + text + "exemples:" + nl + block("  ")
             raise KnowledgeWriteError("le fichier ne contient pas de ligne « exemples: »")
         if match.group(1):  # "exemples: []" becomes a block list; the comment stays
             colon = match.start() + len("exemples:")
             text = text[:colon] + text[match.end(1):]
         items = _ITEM_LINE.search(text, match.start())
         indent = items.group(1) if items else "  "
-        return text + render_example(example, indent)
+        return bom + text + block(indent)
 
     def remove_example(self, example_id: str) -> tuple[Path, str]:
         """Cut one example out of its file; returns the file and the removed YAML text."""
@@ -195,7 +217,7 @@ class KnowledgeFiles:
             if example is None:
                 raise KnowledgeWriteError(f"aucun exemple n'a l'identifiant « {example_id} »")
             path = self.folder / Path(example.file).name
-            old = path.read_text(encoding="utf-8")
+            old = read_exact(path)
             root = yaml.compose(old, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             node = next(n for k, n in root.value if k.value == "exemples")
             item = next(i for i in node.value

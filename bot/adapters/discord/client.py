@@ -167,10 +167,10 @@ class ExamplesBotMixin:
             return
         sub = await self.assistant.workflow.get(number)
         card = submission_card(self.assistant, sub)
-        intro = {"approved": f"Validée par {safe(sub.decided_by or '?')}.",
-                 "rejected": f"Refusée par {safe(sub.decided_by or '?')}."}.get(
+        template = {"approved": "Validée par {who}.", "rejected": "Refusée par {who}."}.get(
             sub.status, "Proposition à examiner :")
-        outgoing = render(Submissions(Message(intro), [card], full=True))
+        intro = Message(template, {"who": sub.decided_by or "?"})
+        outgoing = render(Submissions(intro, [card], full=True))
         try:
             channel = self.get_channel(int(where[0])) or await self.fetch_channel(int(where[0]))
             message = channel.get_partial_message(int(where[1]))
@@ -303,6 +303,8 @@ class ExamplesCog(commands.Cog, name="Exemples"):
 
     async def run(self, ctx: commands.Context, name: str, args: str,
                   ephemeral: bool = False) -> None:
+        if name in ("valider", "retirer", "recharger") and ctx.interaction is not None:
+            await ctx.defer(ephemeral=ephemeral)  # file work may take longer than 3 s
         caller = caller_of(self.bot, ctx.author, ctx.channel.id if ctx.channel else None)
         replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
         await self.bot.answer(ctx, replies, ephemeral=ephemeral)

@@ -187,8 +187,18 @@ def _render(reply: Reply) -> Outgoing:
     if isinstance(reply, Report):
         embed = discord.Embed(title=cut(reply.title, TITLE_MAX), colour=COLOURS["info"])
         for heading, items in reply.sections:
-            value = "\n".join(f"• {safe(i)}" for i in items) or "(rien pour l'instant)"
-            add_field(embed, heading, value, inline=False)
+            # a section longer than one field continues in the next ones, line by line
+            chunks, current = [], ""
+            for line in (f"• {cut(safe(i), 300)}" for i in items):
+                if current and len(current) + 1 + len(line) > FIELD_VALUE_MAX:
+                    chunks.append(current)
+                    current = line
+                else:
+                    current = f"{current}\n{line}" if current else line
+            chunks.append(current or "(rien pour l'instant)")
+            for n, chunk in enumerate(chunks):
+                add_field(embed, heading if n == 0 else f"{heading} (suite)", chunk,
+                          inline=False)
         if reply.footer:
             embed.set_footer(text=cut(reply.footer, FOOTER_MAX))
         return Outgoing(embeds=[embed])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.adapters.discord.render import NO_MENTIONS, render, safe
-from bot.core.commands import PAGE_SIZE, Caller
+from bot.core.commands import PAGE_SIZE, Caller, clean_input
 from bot.core.curation import submit
 from bot.core.search import SearchResult
 from bot.core.submissions import Draft, WorkflowError
@@ -152,14 +152,18 @@ class ProposalModal(discord.ui.Modal, title="Proposer un exemple"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         caller = caller_of(self.bot, interaction.user, interaction.channel_id)
-        line = " | ".join([self.secteur.value, self.outils.value, self.resume.value,
-                           self.source.value or ""])
-        workflow = self.bot.assistant.workflow
-        try:
-            draft = workflow.validator.parse_line(line)
-            if self.titre.value.strip():
-                workflow.validator.set_field(draft, "titre", self.titre.value)
-        except WorkflowError as exc:
+        validator = self.bot.assistant.workflow.validator
+        draft = Draft(sector="", tools=[], summary="")
+        errors = []
+        for name, item in (("secteur", self.secteur), ("outils", self.outils),
+                           ("resume", self.resume), ("titre", self.titre),
+                           ("source", self.source)):
+            try:
+                validator.set_field(draft, name, clean_input(item.value))
+            except WorkflowError as exc:
+                errors.append(exc.message)
+        if errors:
+            exc = WorkflowError(" ".join(errors))
             # nothing is lost: the member's text comes back so they can fix and resend it
             recap = "\n".join(f"{name} : {safe(value)}" for name, value in (
                 ("Secteur", self.secteur.value), ("Outils", self.outils.value),
@@ -216,14 +220,12 @@ class EditModal(discord.ui.Modal):
                                            style=discord.TextStyle.paragraph, max_length=300),
             "secteur": discord.ui.TextInput(label="Secteur", default=draft.sector,
                                             max_length=100),
-            "outils": discord.ui.TextInput(label="Outils", default=", ".join(draft.tools),
-                                           max_length=200),
-            "source": discord.ui.TextInput(label="Source", default=draft.source or "",
+            "outils": discord.ui.TextInput(label="Outils",
+                                           default=", ".join(draft.tools)[:200], max_length=200),
+            "source": discord.ui.TextInput(label="Source", default=(draft.source or "")[:500],
                                            required=False, max_length=500),
         }
-        self.original = {"titre": draft.effective_title()[:120], "resume": draft.summary,
-                         "secteur": draft.sector, "outils": ", ".join(draft.tools),
-                         "source": draft.source or ""}
+        self.original = {name: item.default for name, item in self.inputs.items()}
         for item in self.inputs.values():
             self.add_item(item)
 
