@@ -250,20 +250,19 @@ class Database:
         return int(row[0] or 0), int(row[1] or 0)
 
     async def update_submission(self, number: int, **fields) -> None:
-        if "data" in fields:
-            fields["data"] = json.dumps(fields["data"], ensure_ascii=False)
-        assignments = ", ".join(f"{name} = ?" for name in fields)
-        await self.execute(f"UPDATE submissions SET {assignments} WHERE id = ?",
-                           (*fields.values(), number))
+        await self._update(number, False, fields)
 
     async def update_if_pending(self, number: int, **fields) -> bool:
         """Change a submission only if it is still pending; False if someone decided first."""
+        return await self._update(number, True, fields)
+
+    async def _update(self, number: int, only_pending: bool, fields: dict) -> bool:
         if "data" in fields:
             fields["data"] = json.dumps(fields["data"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        changed = await self._run(
-            f"UPDATE submissions SET {assignments} WHERE id = ? AND status = 'pending'",
-            (*fields.values(), number))
+        guard = " AND status = 'pending'" if only_pending else ""
+        changed = await self._run(f"UPDATE submissions SET {assignments} WHERE id = ?{guard}",
+                                  (*fields.values(), number))
         await self.conn.commit()
         return changed == 1
 
