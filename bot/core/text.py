@@ -61,11 +61,6 @@ def stem(word: str) -> str:
     return s
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the words of `text` that are not stop words, in order."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and len(w) > 1]
-
-
 def slugify(text: str, max_length: int = 60) -> str:
     """A lowercase ascii slug made from a title: "Une fonderie" -> "une-fonderie"."""
     slug = "-".join(words(text))

@@ -58,15 +58,11 @@ class Outgoing:
         return out
 
 
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def fit_embeds(embeds: list[discord.Embed]) -> list[discord.Embed]:
     """Keep at most 10 embeds and 6,000 characters in one message (dropping the last ones)."""
     kept, total = [], 0
     for embed in embeds[:EMBEDS_PER_MESSAGE]:
-        size = embed_size(embed)
+        size = len(embed)
         if total + size > EMBED_TOTAL_MAX:
             break
         kept.append(embed)
