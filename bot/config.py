@@ -14,8 +14,10 @@ import yaml
 
 from bot.paths import DEFAULT_DB, DEFAULT_KNOWLEDGE, PROJECT_ROOT
 
-KEYS = ("prefix", "knowledge", "database", "examples_file", "admin_roles", "moderation_channel",
-        "limits", "cooldown", "guilds", "shards", "log_level")
+KEYS = ("prefix", "knowledge", "database", "examples_file", "admin_roles", "admin_guilds",
+        "moderation_channel", "limits", "cooldown", "guilds", "shards", "log_level", "slack",
+        "history_versions")
+SLACK_KEYS = ("admins", "moderation_channel")
 LIMIT_KEYS = ("pending", "per_day")
 COOLDOWN_KEYS = ("rate", "per")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -44,6 +46,11 @@ class Config:
     guilds: list[int] = field(default_factory=list)
     shards: str | int | None = None  # None: one connection; "auto": AutoShardedBot; N: N shards
     log_level: str = "INFO"
+    # Discord servers whose administrators curate; empty: only the application's owner/team
+    admin_guilds: list[int] = field(default_factory=list)
+    slack_admins: list[str] = field(default_factory=list)  # Slack user ids (U…/W…)
+    slack_moderation_channel: str | None = None  # Slack channel id (C…/G…)
+    history_versions: int = 20  # versions kept per file in knowledge/.historique/
     source: Path | None = None
 
 
@@ -107,10 +114,12 @@ def load_config(path: Path | None = None) -> Config:
         config.database = _resolve(database, base)
     examples_file = get("examples_file", str, "un nom de fichier .yaml")
     if examples_file:
-        if "/" in examples_file or not examples_file.endswith(".yaml") or \
-                examples_file == "taxonomie.yaml":
-            problems.append(f"{where} : « examples_file » doit être un nom de fichier .yaml du "
-                            "dossier de connaissances (autre que taxonomie.yaml).")
+        if ("/" in examples_file or "\\" in examples_file or not examples_file.endswith(".yaml")
+                or examples_file.startswith(".") or examples_file == ".yaml"
+                or examples_file in ("taxonomie.yaml", "chiffres.yaml")):
+            problems.append(f"{where} : « examples_file » doit être un nom de fichier .yaml "
+                            "visible du dossier de connaissances, autre que taxonomie.yaml et "
+                            "chiffres.yaml (par exemple « exemples.yaml »).")
         else:
             config.examples_file = examples_file
     roles = get("admin_roles", list, "une liste de noms ou d'identifiants de rôles")
@@ -150,6 +159,42 @@ def load_config(path: Path | None = None) -> Config:
             problems.append(f"{where} : « guilds » : identifiants numériques attendus "
                             f"(reçu {bad[0]!r}).")
         config.guilds = [g for g in guilds if isinstance(g, int) and not isinstance(g, bool)]
+    admin_guilds = get("admin_guilds", list, "une liste d'identifiants de serveurs Discord")
+    if admin_guilds is not None:
+        bad = [g for g in admin_guilds if isinstance(g, bool) or not isinstance(g, int)]
+        if bad:
+            problems.append(f"{where} : « admin_guilds » : identifiants numériques de serveurs "
+                            f"attendus (reçu {bad[0]!r}). Copiez l'identifiant d'un serveur par "
+                            "un clic droit sur son nom (mode développeur activé).")
+        config.admin_guilds = [g for g in admin_guilds
+                               if isinstance(g, int) and not isinstance(g, bool)]
+    slack = get("slack", dict, "un dictionnaire (admins, moderation_channel)")
+    if slack:
+        for key in slack:
+            if key not in SLACK_KEYS:
+                problems.append(f"{where} : slack : clé inconnue « {key} » "
+                                "(admins ou moderation_channel).")
+        admins = slack.get("admins")
+        if admins is not None:
+            if not isinstance(admins, list) or not all(
+                    isinstance(a, str) and a.strip() for a in admins):
+                problems.append(f"{where} : slack.admins doit être une liste d'identifiants "
+                                "de membres Slack, par exemple [U012ABCDEF].")
+            else:
+                config.slack_admins = [a.strip() for a in admins]
+        channel_id = slack.get("moderation_channel")
+        if channel_id is not None:
+            if not isinstance(channel_id, str) or not channel_id.strip():
+                problems.append(f"{where} : slack.moderation_channel doit être l'identifiant "
+                                "d'un salon Slack, par exemple C012ABCDEF.")
+            else:
+                config.slack_moderation_channel = channel_id.strip()
+    versions = get("history_versions", int, "un entier positif")
+    if versions is not None:
+        if versions < 1:
+            problems.append(f"{where} : « history_versions » doit être un entier positif.")
+        else:
+            config.history_versions = versions
     shards = raw.get("shards")
     if shards is not None:
         if shards == "auto" or (isinstance(shards, int) and not isinstance(shards, bool)
