@@ -232,10 +232,14 @@ class Assistant:
             return self.nothing_found(result)
         session.last_search, session.shown = result, 0
         await self.on_search(caller, query, result.total)
-        return self.results_page(caller)
+        return self.results_page(caller) + self.search_extras(result)
 
     async def on_search(self, caller: Caller, query: str, total: int) -> None:
         """Hook for the query log (set up by the state layer)."""
+
+    def search_extras(self, result: SearchResult) -> list[Reply]:
+        """Hook: replies appended after a search's results (e.g. a sourced figure)."""
+        return []
 
 
 # -- command handlers ----------------------------------------------------------------------

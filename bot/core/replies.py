@@ -64,6 +64,21 @@ class Card:
         return self.size
 
 
+@dataclass(frozen=True)
+class Action:
+    """A follow-up the member can take; each adapter renders it its own way (a button, a select
+    option, or the typed command with the configured prefix).
+
+    kind: "search" (arg: the query), "card" (arg: an example id), "next" (next page),
+    "propose" (open the proposal form), "vote" (arg: "<example id>:<1|-1>"),
+    "command" (arg: a command line without prefix, e.g. "secteurs").
+    """
+
+    kind: str
+    label: str
+    arg: str = ""
+
+
 class Reply:
     """Base class of what a command answers."""
 
@@ -75,6 +90,8 @@ class Message(Reply):
     template: str
     params: dict[str, str] = field(default_factory=dict)
     tone: str = "info"  # info | success | error | warning
+    actions: tuple[Action, ...] = ()
+    private: bool = False  # shown to the asker only where the platform allows it
 
     def render(self, escape: Callable[[str], str] = lambda s: s) -> str:
         return self.template.format(**{k: escape(v) for k, v in self.params.items()})
@@ -91,6 +108,7 @@ class Results(Reply):
     footer: str | None = None  # e.g. how to get the next page
     query: str = ""
     page_size: int = 3
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass

@@ -9,7 +9,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.core.knowledge import LoadResult, Problem, example_files, load_knowledge
+from bot.core.knowledge import (
+    Example,
+    KnowledgeBase,
+    LoadResult,
+    Problem,
+    example_files,
+    load_knowledge,
+)
 from bot.core.search import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,29 @@ class KnowledgeService:
         else:
             log.warning("knowledge reload refused: %d problem(s)", len(result.problems))
         return result
+
+    def apply_added(self, examples: list[Example]) -> None:
+        """Put just-written examples in service without re-reading the files."""
+        assert self.index is not None
+        base = self.index.base
+        merged = KnowledgeBase(base.folder, base.taxonomy, [*base.examples, *examples],
+                               base.files)
+        self._swap(merged)
+
+    def apply_removed(self, example_ids: list[str]) -> None:
+        """Take withdrawn examples out of service without re-reading the files."""
+        assert self.index is not None
+        base = self.index.base
+        gone = set(example_ids)
+        kept = [e for e in base.examples if e.id not in gone]
+        self._swap(KnowledgeBase(base.folder, base.taxonomy, kept, base.files))
+
+    def _swap(self, base: KnowledgeBase) -> None:
+        votes = self.index.votes_by_id() if self.index else {}
+        index = SearchIndex(base)
+        index.set_votes(votes)
+        self.index = index  # one assignment: searches see the old index or the new one
+        self.fingerprint = folder_fingerprint(self.folder)
 
     def changed_on_disk(self) -> bool:
         return folder_fingerprint(self.folder) != self.fingerprint
