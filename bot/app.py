@@ -32,8 +32,10 @@ async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: 
     result = knowledge.load()
     db = await Database(db_path or config.database).open()
     try:
-        files = KnowledgeFiles(folder, config.examples_file)
-        workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day))
+        files = KnowledgeFiles(folder, config.examples_file,
+                               history_versions=config.history_versions)
+        workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day),
+                            prefix=config.prefix)
         await workflow.reconcile()
         knowledge.index.set_votes(await db.net_votes())
         assistant = Assistant(knowledge, prefix=config.prefix)
@@ -48,7 +50,7 @@ async def console_turn_hook(assistant: Assistant, caller: Caller) -> list[Reply]
     replies: list[Reply] = []
     knowledge = assistant.knowledge
     if knowledge.changed_on_disk():
-        result = knowledge.load()
+        result = await assistant.workflow.reload()
         if result.problems and caller.is_admin:
             replies += curation.problems_reply(curation.WorkflowError(
                 "Les fichiers de la base ont changé mais contiennent des erreurs : la dernière "

@@ -159,7 +159,8 @@ async def test_invalid_file_on_disk_keeps_submission_pending(curated) -> None:
     path = curated.assistant.knowledge.folder / "exemples.yaml"
     path.write_text(path.read_text() + "  - id: moitie\n    titre: [\n")
     refused = await curated.send("!valider 1", user="lea", admin=True)
-    assert "Publication impossible" in refused and f"{path}:" in refused
+    assert "Publication impossible : les fichiers de la base ont été modifiés" in refused
+    assert f"{path}:" in refused
     assert (await curated.assistant.workflow.get(1)).status == "pending"
 
 
@@ -256,19 +257,22 @@ async def test_odd_values_get_french_messages_not_crashes(curated) -> None:
     assert "réservée aux administrateurs" in await curated.send("!aide valider", user="m")
 
 
-async def test_failed_write_leaves_the_submission_pending(curated, monkeypatch) -> None:
-    from bot.storage import knowledge_files
+async def test_full_disk_leaves_the_submission_pending_and_no_temp_file(curated) -> None:
+    import os
 
     await curated.send(LINE, user="marie")
-
-    def disk_full(path, text):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(knowledge_files, "_atomic_write", disk_full)
+    folder = curated.assistant.knowledge.folder
+    path = folder / "exemples.yaml"
+    before = path.read_bytes()
+    # the writer's temporary file lands on /dev/full: every write fails with ENOSPC
+    tmp = folder / f".exemples.yaml.{os.getpid()}.tmp"
+    tmp.symlink_to("/dev/full")
     text = await curated.send("!valider 1", user="lea", admin=True)
-    assert "Publication impossible : le fichier n'a pas pu être écrit" in text
+    assert "Publication impossible : exemples.yaml n'a pas pu être écrit (le disque est plein)" \
+        in text and "reste en attente" in text
     assert (await curated.assistant.workflow.get(1)).status == "pending"
-    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert not list(folder.glob(".*.tmp")), "a temporary file was left behind"
     assert "validée" in await curated.send("!valider 1", user="lea", admin=True)
 
 

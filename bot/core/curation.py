@@ -6,14 +6,14 @@ They need the state database; `install(assistant, workflow)` registers them on t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.commands import Assistant, Caller, Command
 from bot.core.knowledge import FACETS
+from bot.core.ports import StorageError, Submission
 from bot.core.replies import Message, Reply, Report, SubmissionCard, Submissions, clip
-from bot.core.submissions import STATUS_LABELS, Draft, Workflow, WorkflowError
+from bot.core.submissions import MAX_NUMBER, STATUS_LABELS, Draft, Workflow, WorkflowError
 from bot.core.text import words
-from bot.storage.database import Submission
 
 SKIP = {"-", "non", "aucun", "aucune", "passer", "rien"}
 YES = {"oui", "o", "ok", "yes", "confirmer", "envoyer", "valider"}
@@ -65,7 +65,11 @@ def parse_number(text: str, usage: str) -> tuple[int, str]:
     head, _, rest = text.strip().partition(" ")
     head = head.lstrip("#")
     if not (head.isascii() and head.isdigit()):
-        raise WorkflowError(f"Indiquez le numéro de la proposition : {usage}")
+        shown = f" (reçu « {clip(head, 20)} »)" if head else ""
+        raise WorkflowError(f"Indiquez le numéro de la proposition, un nombre entier{shown} : "
+                            f"{usage}")
+    if len(head) > 18 or int(head) >= MAX_NUMBER:
+        raise WorkflowError(f"Aucune proposition n'a le numéro #{clip(head, 24)}.")
     return int(head), rest.strip()
 
 
@@ -81,9 +85,9 @@ class Step:
 
 STEPS = (
     Step("sector", "Quel est le secteur de l'entreprise ? (par exemple : industrie, btp, "
-         "commerce ; !secteurs pour la liste)"),
+         "commerce ; {p}secteurs pour la liste)"),
     Step("tools", "Quels outils a-t-elle utilisés ? Séparez-les par des virgules (par exemple : "
-         "linkedin, facebook ; !outils pour la liste)."),
+         "linkedin, facebook ; {p}outils pour la liste)."),
     Step("summary", "Racontez la réalisation en une seule phrase (300 caractères au plus)."),
     Step("title", "Un titre court ? (120 caractères au plus ; « - » pour passer)", True),
     Step("size", "Taille de l'entreprise : TPE, PME, ETI ou GE ? (« - » pour passer)", True),
@@ -108,8 +112,9 @@ class ProposalDialogue:
 
     def question(self) -> Message:
         total = len(STEPS)
-        return Message(f"({self.step + 1}/{total}) {STEPS[self.step].question} "
-                       "Tapez !annuler pour arrêter.")
+        p = self.workflow.prefix
+        question = STEPS[self.step].question.replace("{p}", p)
+        return Message(f"({self.step + 1}/{total}) {question} Tapez {p}annuler pour arrêter.")
 
     async def answer(self, assistant: Assistant, caller: Caller, text: str) -> list[Reply]:
         if self.draft is not None:
@@ -123,7 +128,8 @@ class ProposalDialogue:
             try:
                 self.workflow.validator.set_field(draft, STEP_NAMES[step.attribute], value)
             except WorkflowError as exc:
-                return [Message("{text} Réessayez, ou tapez !annuler.", {"text": exc.message},
+                return [Message("{text} Réessayez, ou tapez {cancel}.",
+                                {"text": exc.message, "cancel": f"{self.workflow.prefix}annuler"},
                                 tone="error")]
             self.values[step.attribute] = getattr(draft, step.attribute)
         self.step += 1
@@ -157,7 +163,7 @@ async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str
     except WorkflowError as exc:
         return problems_reply(exc)
     text = (f"Merci ! Votre proposition #{outcome.number} est enregistrée ; un administrateur "
-            "va l'examiner. Suivez-la avec !mespropositions.")
+            f"va l'examiner. Suivez-la avec {assistant.prefix}mespropositions.")
     if outcome.duplicate_of:
         text += (f" Attention : elle ressemble beaucoup à {outcome.duplicate_of} ; les "
                  "administrateurs en sont avertis.")
@@ -194,7 +200,8 @@ async def cmd_cancel(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 async def cmd_mine(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     subs = await bot.workflow.db.submissions(member_id=caller.id)
     if not subs:
-        return [Message("Vous n'avez encore rien proposé. Partagez un exemple avec !proposer.")]
+        return [Message("Vous n'avez encore rien proposé. Partagez un exemple avec "
+                        f"{bot.prefix}proposer.")]
     cards = [submission_card(bot, s) for s in reversed(subs[-10:])]
     intro = f"Vos propositions ({len(subs)}) :" if len(subs) <= 10 else \
         f"Vos propositions ({len(subs)}), les 10 plus récentes :"
@@ -209,7 +216,8 @@ async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     if not subs:
         return [Message("Aucune proposition en attente.")]
     shown = subs[:10]
-    footer = "Examinez-en une avec !voir N, puis !valider N ou !rejeter N MOTIF."
+    p = bot.prefix
+    footer = f"Examinez-en une avec {p}voir N, puis {p}valider N ou {p}rejeter N MOTIF."
     if len(subs) > len(shown):
         left = len(subs) - len(shown)
         footer = f"… et {left} autre{'s' if left > 1 else ''}. " + footer
@@ -220,18 +228,20 @@ async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 
 async def cmd_view(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
-        number, _ = parse_number(args, "!voir 12")
+        number, _ = parse_number(args, f"{bot.prefix}voir 12")
         sub = await bot.workflow.get(number)
     except WorkflowError as exc:
         return problems_reply(exc)
-    footer = (f"!valider {number} · !rejeter {number} MOTIF · !modifier {number} champ=valeur"
+    p = bot.prefix
+    footer = (f"{p}valider {number} · {p}rejeter {number} MOTIF · {p}modifier {number} "
+              "champ=valeur"
               if sub.status == "pending" else None)
     return [Submissions(Message(f"Proposition #{number} :"), [submission_card(bot, sub)],
                         footer, full=True)]
 
 
 async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    usage = "!modifier 12 titre=Une fonderie recrute sur LinkedIn"
+    usage = f"{bot.prefix}modifier 12 titre=Une fonderie recrute sur LinkedIn"
     try:
         number, rest = parse_number(args, usage)
         name, sep, value = rest.partition("=")
@@ -246,18 +256,18 @@ async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 
 async def cmd_approve(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
-        number, _ = parse_number(args, "!valider 12")
+        number, _ = parse_number(args, f"{bot.prefix}valider 12")
         example_id = await bot.workflow.approve(number, caller.id, caller.name)
     except WorkflowError as exc:
         return problems_reply(exc)
     target = bot.workflow.files.target
     return [Message(f"Proposition #{number} validée : publiée dans {target} sous l'identifiant "
-                    f"{example_id}. Voir !fiche {example_id}.", tone="success")]
+                    f"{example_id}. Voir {bot.prefix}fiche {example_id}.", tone="success")]
 
 
 async def cmd_reject(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
-        number, reason = parse_number(args, "!rejeter 12 source introuvable")
+        number, reason = parse_number(args, f"{bot.prefix}rejeter 12 source introuvable")
         await bot.workflow.reject(number, caller.id, caller.name, reason)
     except WorkflowError as exc:
         return problems_reply(exc)
@@ -268,18 +278,20 @@ async def cmd_reject(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     example_id = args.strip().split()[0] if args.strip() else ""
     if not example_id:
-        return [Message("Indiquez l'identifiant de l'exemple à retirer : !retirer mon-exemple",
+        return [Message("Indiquez l'identifiant de l'exemple à retirer : "
+                        f"{bot.prefix}retirer mon-exemple",
                         tone="warning")]
     try:
         file_name = await bot.workflow.withdraw(example_id, caller.id, caller.name)
     except WorkflowError as exc:
         return problems_reply(exc)
     return [Message("Exemple « {id} » retiré de " + file_name + " ; son texte est gardé dans "
-                    "l'historique (!historique).", {"id": example_id}, tone="success")]
+                    f"l'historique ({bot.prefix}historique).", {"id": example_id},
+                    tone="success")]
 
 
 async def cmd_reload(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    result = bot.knowledge.load()
+    result = await bot.workflow.reload()
     await bot.workflow.db.audit(caller.id, caller.name, "recharger", "la base", None,
                                 {"problèmes": len(result.problems)})
     if result.problems:
@@ -420,12 +432,36 @@ CURATION_COMMANDS = (
 )
 
 
+def _guarded(command: Command) -> Command:
+    """The command, with state-database failures turned into a French answer."""
+    handler = command.handler
+
+    async def guarded(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
+        try:
+            replies = await handler(bot, caller, args)
+        except StorageError as exc:
+            bot.workflow.note_storage_problem(exc.message)
+            return [Message("{text} Rien n'a été perdu : réessayez plus tard, ou prévenez un "
+                            "administrateur.", {"text": exc.message}, tone="error")]
+        problem = bot.workflow.storage_problem
+        if problem and caller.is_admin and command.admin:
+            replies = [Message("Attention : {text} Les recherches continuent de répondre ; "
+                               "libérez de la place ou rendez le fichier inscriptible.",
+                               {"text": problem}, tone="warning"), *replies]
+        return replies
+
+    return replace(command, handler=guarded)
+
+
 def install(assistant: Assistant, workflow: Workflow) -> None:
     assistant.workflow = workflow
     for command in CURATION_COMMANDS:
-        assistant.register(command)
+        assistant.register(_guarded(command))
 
     async def log_search(caller: Caller, query: str, total: int) -> None:
-        await workflow.db.log_query(caller.id, query, " ".join(words(query)), total)
+        try:
+            await workflow.db.log_query(caller.id, query, " ".join(words(query)), total)
+        except StorageError as exc:  # the search still answers; admins are told
+            workflow.note_storage_problem(exc.message)
 
     assistant.on_search = log_search

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
@@ -24,10 +25,20 @@ from bot.core.knowledge import (
     did_you_mean,
     quote,
 )
+from bot.core.ports import (
+    KnowledgeWriteError,
+    KnowledgeWriter,
+    StaleBase,
+    StorageError,
+    Submission,
+    SubmissionStore,
+)
 from bot.core.service import KnowledgeService
 from bot.core.text import fold, slugify
-from bot.storage.database import Database, Submission
-from bot.storage.knowledge_files import KnowledgeFiles, KnowledgeWriteError
+
+log = logging.getLogger(__name__)
+MAX_NUMBER = 2**62  # submission numbers are SQLite integers: anything larger does not exist
+STALE_RETRIES = 5
 
 DUPLICATE_THRESHOLD = 85
 REASON_MAX = 500
@@ -95,8 +106,9 @@ class Draft:
 class Validator:
     """Checks member-provided values against the taxonomy in service; French errors."""
 
-    def __init__(self, knowledge: KnowledgeService):
+    def __init__(self, knowledge: KnowledgeService, prefix: str = "!"):
         self.knowledge = knowledge
+        self.prefix = prefix
 
     @property
     def taxonomy(self):
@@ -110,7 +122,7 @@ class Validator:
         if key is None:
             hint = did_you_mean(self.taxonomy.suggest(facet, value))
             raise WorkflowError(f"{name.capitalize()} inconnu {quote(value[:60])}{hint}. "
-                                f"Tapez !{facet} pour la liste.")
+                                f"Tapez {self.prefix}{facet} pour la liste.")
         return key
 
     def sector(self, value: str) -> str:
@@ -196,10 +208,12 @@ class Validator:
         """`SECTEUR | OUTILS | RÉSUMÉ [| SOURCE]`, every problem reported at once."""
         parts = [p.strip() for p in text.split("|")]
         if len(parts) < 3 or len(parts) > 4:
+            p = self.prefix
             raise WorkflowError(
-                "Format attendu : !proposer SECTEUR | OUTILS | RÉSUMÉ [| SOURCE] — par exemple "
-                "!proposer industrie | linkedin | Une fonderie recrute trois mouleurs grâce à "
-                "LinkedIn. | https://exemple.fr/article — ou tapez !proposer seul pour être guidé.")
+                f"Format attendu : {p}proposer SECTEUR | OUTILS | RÉSUMÉ [| SOURCE] — par exemple "
+                f"{p}proposer industrie | linkedin | Une fonderie recrute trois mouleurs grâce à "
+                f"LinkedIn. | https://exemple.fr/article — ou tapez {p}proposer seul pour être "
+                "guidé.")
         errors, values = [], {}
         checks = [("sector", self.sector, parts[0]), ("tools", self.tools, parts[1]),
                   ("summary", self.summary, parts[2])]
@@ -243,16 +257,25 @@ class SubmitOutcome:
 
 
 class Workflow:
-    def __init__(self, db: Database, knowledge: KnowledgeService, files: KnowledgeFiles,
-                 limits: Limits | None = None):
+    """Submissions from members to the knowledge files, through the admins' decisions.
+
+    Every piece of file work runs in a worker thread (`asyncio.to_thread`): the event loop keeps
+    answering members while an approval waits for the folder's lock or writes a big file.
+    """
+
+    def __init__(self, db: SubmissionStore, knowledge: KnowledgeService, files: KnowledgeWriter,
+                 limits: Limits | None = None, prefix: str = "!"):
         self.db = db
         self.knowledge = knowledge
         self.files = files
         self.limits = limits or Limits()
-        self.validator = Validator(knowledge)
+        self.prefix = prefix
+        self.validator = Validator(knowledge, prefix)
         self._publish_lock = asyncio.Lock()
         # Adapters subscribe to be told of new submissions and decisions (Discord posts them).
         self.listeners: list = []
+        # A state write that failed (read-only or full database): told to admins, logged once.
+        self.storage_problem: str | None = None
 
     async def _tell(self, event: str, number: int) -> None:
         for listener in self.listeners:
@@ -276,7 +299,7 @@ class Workflow:
             raise WorkflowError(
                 f"Vous avez déjà {_count(pending, 'proposition')} en attente "
                 f"({self.limits.max_pending} au plus) : attendez qu'un administrateur les "
-                "examine. Voir !mespropositions.")
+                f"examine. Voir {self.prefix}mespropositions.")
         if today >= self.limits.max_per_day:
             raise WorkflowError(
                 f"Vous avez fait {_count(today, 'proposition')} en 24 heures "
@@ -311,6 +334,8 @@ class Workflow:
     # -- admins ---------------------------------------------------------------------------
 
     async def get(self, number: int) -> Submission:
+        if not 0 < number < MAX_NUMBER:
+            raise WorkflowError(f"Aucune proposition n'a le numéro #{number}.")
         sub = await self.db.submission(number)
         if sub is None:
             raise WorkflowError(f"Aucune proposition n'a le numéro #{number}.")
@@ -373,37 +398,109 @@ class Workflow:
             "ajoute_le": dt.date.today().isoformat(),
         }
 
+    # -- publishing (file work off the event loop) ----------------------------------------
+
+    def _expected(self, name: str) -> tuple[int, int] | None:
+        """(mtime_ns, size) of a knowledge file when the base in service was read."""
+        for entry in self.knowledge.fingerprint:
+            if entry[0] == name:
+                return entry[1], entry[2]
+        return None
+
+    def _wrote(self, name: str) -> None:
+        """Our own write is not a hand edit: record the file's new state in the fingerprint,
+        leaving the other files' entries as they were read (their hand edits stay visible)."""
+        try:
+            st = (self.knowledge.folder / name).stat()
+        except OSError:
+            return
+        entries = [e for e in self.knowledge.fingerprint if e[0] != name]
+        entries.append((name, st.st_mtime_ns, st.st_size))
+        self.knowledge.fingerprint = tuple(sorted(entries))
+
+    async def reload(self) -> object:
+        """Re-read the knowledge files in a worker thread; the old index answers meanwhile.
+
+        Serialised with approvals so a reload never drops an example just published."""
+        async with self._publish_lock:
+            return await asyncio.to_thread(self.knowledge.load)
+
+    async def _reload_for_write(self, action: str = "Publication") -> None:
+        result = await asyncio.to_thread(self.knowledge.load)
+        if result.problems:
+            kept = " (la proposition reste en attente)" if action == "Publication" else ""
+            raise WorkflowError(f"{action} impossible : les fichiers de la base ont été modifiés "
+                                f"et contiennent des erreurs ; corrigez-les d'abord{kept}.",
+                                result.problems)
+
     async def approve(self, number: int, admin_id: str, admin_name: str) -> str:
         async with self._publish_lock:
-            with self.files.lock:
-                if self.knowledge.changed_on_disk():
-                    self.knowledge.load()
-                sub = await self.get_pending(number)
-                example_id = self.new_example_id(Draft.from_data(sub.data))
-                if self.knowledge.base.get(example_id) is not None:
-                    raise WorkflowError(f"L'identifiant {quote(example_id)} est déjà pris : "
-                                        f"changez-le avec !modifier {number} id=...")
-                if not await self.db.claim_for_publishing(number, example_id, admin_name):
-                    raise WorkflowError(f"La proposition #{number} vient d'être traitée.")
-                try:
-                    self.files.add_example(self.example_dict(sub, example_id))
-                except BaseException as exc:
-                    # whatever went wrong (invalid file, full disk, lock timeout), the
-                    # submission goes back to pending: nothing was published
-                    await self.db.update_submission(number, status="pending", example_id=None,
-                                                    decided_by=None)
-                    if isinstance(exc, KnowledgeWriteError):
-                        raise WorkflowError(f"Publication impossible : {exc.message}.",
-                                            exc.problems) from exc
-                    if isinstance(exc, OSError | TimeoutError):
-                        raise WorkflowError(
-                            f"Publication impossible : le fichier n'a pas pu être écrit ({exc}). "
-                            "La proposition reste en attente.") from exc
-                    raise
+            if self.knowledge.changed_on_disk():
+                await self._reload_for_write()
+            sub = await self.get_pending(number)
+            example_id = self.new_example_id(Draft.from_data(sub.data))
+            if self.knowledge.base.get(example_id) is not None:
+                raise WorkflowError(f"L'identifiant {quote(example_id)} est déjà pris : "
+                                    f"changez-le avec {self.prefix}modifier {number} id=...")
+            try:
+                claimed = await self.db.claim_for_publishing(number, example_id, admin_name)
+            except StorageError as exc:
+                raise WorkflowError(f"Publication impossible : {exc.message} La proposition "
+                                    "reste en attente.") from exc
+            if not claimed:
+                raise WorkflowError(f"La proposition #{number} vient d'être traitée.")
+            try:
+                outcome = await self._write_example(self.example_dict(sub, example_id))
+            except BaseException as exc:
+                # whatever went wrong (invalid file, full disk, lock timeout), the
+                # submission goes back to pending: nothing was published
+                await self._back_to_pending(number)
+                if isinstance(exc, KnowledgeWriteError):
+                    raise WorkflowError(f"Publication impossible : {exc.message}. La proposition "
+                                        "reste en attente.", exc.problems) from exc
+                if isinstance(exc, OSError):
+                    raise WorkflowError(
+                        "Publication impossible : le fichier n'a pas pu être écrit "
+                        f"({exc.strerror or exc}). La proposition reste en attente.") from exc
+                raise
+            if outcome.example is not None:
+                await asyncio.to_thread(self.knowledge.apply_added, [outcome.example])
+                self._wrote(outcome.file.name)
+            elif self.knowledge.base.get(example_id) is None:
+                await asyncio.to_thread(self.knowledge.load)
+            try:
                 await self._mark_approved(sub, example_id, admin_id, admin_name)
-        self.knowledge.load()  # keeps the votes of the previous index
+            except StorageError as exc:
+                # published in the file; the next start-up marks it approved (reconcile)
+                self.note_storage_problem(exc.message)
         await self._tell("decided", number)
         return example_id
+
+    async def _write_example(self, example: dict):
+        """Append in a worker thread; a file changed since it was read is re-read first."""
+        for _ in range(STALE_RETRIES):
+            base = self.knowledge.base
+            expected = self._expected(self.files.target)
+            try:
+                return await asyncio.to_thread(self.files.add_example, example, base, expected)
+            except StaleBase:
+                await self._reload_for_write()
+        raise KnowledgeWriteError("le fichier change sans arrêt (modifications à la main en "
+                                  "cours ?) ; réessayez dans un moment")
+
+    async def _back_to_pending(self, number: int) -> None:
+        try:
+            await self.db.update_submission(number, status="pending", example_id=None,
+                                            decided_by=None)
+        except StorageError as exc:
+            # the state database refuses writes: the submission stays 'publishing' on disk,
+            # and the next start-up settles it (reconcile) as it is not in the files
+            self.note_storage_problem(exc.message)
+
+    def note_storage_problem(self, message: str) -> None:
+        if self.storage_problem is None:
+            log.error("state database write failed: %s", message)
+        self.storage_problem = message
 
     async def _mark_approved(self, sub: Submission, example_id: str, admin_id: str,
                              admin_name: str) -> None:
@@ -413,12 +510,13 @@ class Workflow:
                             {"statut": "approved", "id": example_id})
         await self.db.notify(sub.member_id, sub.id, _notice(
             "Bonne nouvelle : votre proposition #{number} a été validée et publiée ! "
-            "Retrouvez-la avec !fiche {id}.", number=str(sub.id), id=example_id))
+            "Retrouvez-la avec {command}.", number=str(sub.id),
+            command=f"{self.prefix}fiche {example_id}"))
 
     async def reject(self, number: int, admin_id: str, admin_name: str, reason: str) -> None:
         reason = " ".join(reason.split())
         if not reason:
-            raise WorkflowError(f"Indiquez le motif du refus : !rejeter {number} MOTIF "
+            raise WorkflowError(f"Indiquez le motif du refus : {self.prefix}rejeter {number} MOTIF "
                                 "(il sera transmis au membre).")
         if len(reason) > REASON_MAX:
             raise WorkflowError(f"Motif trop long : {REASON_MAX} caractères au plus.")
@@ -436,14 +534,31 @@ class Workflow:
         await self._tell("decided", number)
 
     async def withdraw(self, example_id: str, admin_id: str, admin_name: str) -> str:
+        example_id = example_id.strip().lower()
         async with self._publish_lock:
-            try:
-                path, removed = self.files.remove_example(example_id.strip().lower())
-            except KnowledgeWriteError as exc:
-                raise WorkflowError(f"Retrait impossible : {exc.message}.", exc.problems) from exc
-        await self.db.audit(admin_id, admin_name, "retirer", example_id,
-                            {"fichier": path.name, "yaml": removed}, None)
-        self.knowledge.load()
+            if self.knowledge.changed_on_disk():
+                await self._reload_for_write("Retrait")
+            for _ in range(STALE_RETRIES):
+                try:
+                    path, removed = await asyncio.to_thread(
+                        self.files.remove_example, example_id, self.knowledge.base,
+                        self._expected)
+                    break
+                except StaleBase:
+                    await self._reload_for_write("Retrait")
+                except KnowledgeWriteError as exc:
+                    raise WorkflowError(f"Retrait impossible : {exc.message}.",
+                                        exc.problems) from exc
+            else:
+                raise WorkflowError("Retrait impossible : le fichier change sans arrêt ; "
+                                    "réessayez dans un moment.")
+            await asyncio.to_thread(self.knowledge.apply_removed, [example_id])
+            self._wrote(path.name)
+        try:
+            await self.db.audit(admin_id, admin_name, "retirer", example_id,
+                                {"fichier": path.name, "yaml": removed}, None)
+        except StorageError as exc:
+            self.note_storage_problem(exc.message)
         return path.name
 
     async def reconcile(self) -> list[tuple[int, str]]:
@@ -451,19 +566,23 @@ class Workflow:
         settled: list[tuple[int, str]] = []
         if not await self.db.submissions(status="publishing", limit=1):
             return settled  # nothing to settle: leave the knowledge folder untouched
-        async with self._publish_lock:
-            with self.files.lock:
+
+        def under_lock() -> None:
+            with self.files.locked():
                 self.files.cleanup()
                 self.knowledge.load()
-                for sub in await self.db.submissions(status="publishing"):
-                    if sub.example_id and self.knowledge.base.get(sub.example_id) is not None:
-                        await self._mark_approved(sub, sub.example_id, "bot",
-                                                  sub.decided_by or "bot")
-                        settled.append((sub.id, "approved"))
-                    else:
-                        await self.db.update_submission(sub.id, status="pending",
-                                                        example_id=None, decided_by=None)
-                        settled.append((sub.id, "pending"))
+
+        async with self._publish_lock:
+            await asyncio.to_thread(under_lock)
+            for sub in await self.db.submissions(status="publishing"):
+                if sub.example_id and self.knowledge.base.get(sub.example_id) is not None:
+                    await self._mark_approved(sub, sub.example_id, "bot",
+                                              sub.decided_by or "bot")
+                    settled.append((sub.id, "approved"))
+                else:
+                    await self.db.update_submission(sub.id, status="pending",
+                                                    example_id=None, decided_by=None)
+                    settled.append((sub.id, "pending"))
         return settled
 
 

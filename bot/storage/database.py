@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+
+from bot.core.ports import AuditEntry, StorageError, Submission
+
+__all__ = ["AuditEntry", "Database", "DatabaseError", "Submission"]
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -80,47 +83,25 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class DatabaseError(Exception):
+class DatabaseError(StorageError):
     """A problem with the state database, with a French message for the user."""
+
+
+def write_failed(path: Path, exc: sqlite3.Error) -> StorageError:
+    text = str(exc).lower()
+    if "full" in text:
+        reason = "le disque ou la base est plein"
+    elif "readonly" in text or "read-only" in text or "permission" in text:
+        reason = "la base est en lecture seule"
+    elif "locked" in text or "busy" in text:
+        reason = "la base est verrouillée par un autre processus"
+    else:
+        reason = str(exc)
+    return StorageError(f"La base d'état {path.name} n'a pas pu être modifiée ({reason}).")
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class Submission:
-    id: int
-    member_id: str
-    member_name: str
-    status: str
-    data: dict
-    duplicate_of: str | None
-    example_id: str | None
-    reason: str | None
-    decided_by: str | None
-    created_at: str
-    decided_at: str | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Submission:
-        return cls(
-            id=row["id"], member_id=row["member_id"], member_name=row["member_name"],
-            status=row["status"], data=json.loads(row["data"]), duplicate_of=row["duplicate_of"],
-            example_id=row["example_id"], reason=row["reason"], decided_by=row["decided_by"],
-            created_at=row["created_at"], decided_at=row["decided_at"],
-        )
-
-
-@dataclass
-class AuditEntry:
-    id: int
-    at: str
-    actor_name: str
-    action: str
-    target: str
-    before: dict | None
-    after: dict | None
 
 
 class Database:
@@ -206,11 +187,31 @@ class Database:
             return await cursor.fetchone()
 
     async def execute(self, sql: str, params: tuple = ()) -> int:
-        """One write, committed; returns the new row id."""
-        async with self.conn.execute(sql, params) as cursor:
-            lastrowid = cursor.lastrowid
-        await self.conn.commit()
+        """One write, committed; returns the new row id. Failures raise StorageError."""
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                lastrowid = cursor.lastrowid
+            await self.conn.commit()
+        except sqlite3.OperationalError as exc:  # full, read-only, locked: not a bug
+            await self._rollback()
+            raise write_failed(self.path, exc) from exc
         return lastrowid
+
+    async def _write(self, sql: str, params: tuple = ()) -> int:
+        """One write, committed; returns the number of changed rows."""
+        try:
+            changed = await self._run(sql, params)
+            await self.conn.commit()
+        except sqlite3.OperationalError as exc:  # full, read-only, locked: not a bug
+            await self._rollback()
+            raise write_failed(self.path, exc) from exc
+        return changed
+
+    async def _rollback(self) -> None:
+        try:
+            await self.conn.rollback()
+        except sqlite3.Error:
+            pass
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -261,17 +262,15 @@ class Database:
             fields["data"] = json.dumps(fields["data"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in fields)
         guard = " AND status = 'pending'" if only_pending else ""
-        changed = await self._run(f"UPDATE submissions SET {assignments} WHERE id = ?{guard}",
-                                  (*fields.values(), number))
-        await self.conn.commit()
+        changed = await self._write(f"UPDATE submissions SET {assignments} WHERE id = ?{guard}",
+                                    (*fields.values(), number))
         return changed == 1
 
     async def claim_for_publishing(self, number: int, example_id: str, actor: str) -> bool:
         """Atomically move a pending submission to 'publishing'; False if it was not pending."""
-        changed = await self._run(
+        changed = await self._write(
             "UPDATE submissions SET status = 'publishing', example_id = ?, decided_by = ? "
             "WHERE id = ? AND status = 'pending'", (example_id, actor, number))
-        await self.conn.commit()
         return changed == 1
 
     async def status_counts(self) -> dict[str, int]:
