@@ -128,3 +128,12 @@ def test_make_eval_prints_every_tier_beside_fts5_and_the_failures(
         assert repr(q.text) in out
     for q, _ in scores.offtopic_answered:
         assert repr(q.text) in out
+    # The held-out lot's failures are counted, not listed, unless asked for.
+    reserve = evaluate(bot_search(load_knowledge(BASE).base), load_real_words("reserve"))
+    missed = [q.text for q in reserve.fair_unanswered] + [q.text for q, _ in reserve.offtopic_answered]
+    assert missed and not any(repr(text) in out for text in missed)
+    assert f"{len(reserve.fair_unanswered)} questions pertinentes sans réponse" in out
+    monkeypatch.setattr("sys.argv", ["evaluate", "--show-reserve"])
+    assert quality.main() == 0
+    shown = capsys.readouterr().out
+    assert all(repr(text) in shown for text in missed)

@@ -6,8 +6,10 @@ lot and a held-out `reserve` lot). Metrics: MRR@10 and recall@3 over the fair qu
 with relevant examples), the share of fair questions answered with nothing, and the share of
 off-topic questions (no relevant example) answered with nothing.
 
-`python -m tests.quality.evaluate` prints the tables and the failing questions;
-`-v` also lists the fair questions whose ranking is imperfect.
+`python -m tests.quality.evaluate` prints the tables and the failing questions of the vocabulary
+tier and of the dev lot; `-v` also lists the fair questions whose ranking is imperfect. The
+reserve lot's failing questions are only counted, so nobody tunes on them by accident;
+`--show-reserve` lists them too (to check a relevance judgment, never to tune the search).
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ def _pct(x: float) -> str:
 
 
 def print_tier(title: str, queries: list[Query], ours: Scores, fts: Scores,
-               verbose: bool = False) -> None:
+               verbose: bool = False, list_failures: bool = True) -> None:
     print(f"## {title}\n")
     print(f"{len(queries)} questions : {ours.n_fair} avec des exemples pertinents, "
           f"{ours.n_offtopic} hors sujet.\n")
@@ -180,7 +182,12 @@ def print_tier(title: str, queries: list[Query], ours: Scores, fts: Scores,
                   f"| {f.mrr10:.2f} | {f.recall3:.2f} | {_pct(f.empty)} |")
     print("(« sans réponse » : un défaut pour une question pertinente, la bonne réponse pour "
           "une question hors sujet)\n")
-    print_failures(ours, verbose)
+    if list_failures:
+        print_failures(ours, verbose)
+    else:
+        print(f"{len(ours.fair_unanswered)} questions pertinentes sans réponse et "
+              f"{len(ours.offtopic_answered)} questions hors sujet répondues (bot). Ce lot est "
+              "mis de côté : on ne règle pas la recherche dessus (--show-reserve pour les lire).\n")
 
 
 def print_failures(scores: Scores, verbose: bool = False) -> None:
@@ -211,14 +218,15 @@ def main() -> int:
             print(p, file=sys.stderr)
         return 1
     verbose = "-v" in sys.argv
+    show_reserve = "--show-reserve" in sys.argv
     ours_search, fts_search = bot_search(result.base), fts5_search(result.base)
     print(f"Base : {len(result.base.examples)} exemples fictifs de tests/quality/base.\n")
-    tiers = [("Palier vocabulaire (queries.yaml)", load_queries())]
-    tiers += [(f"Palier mots des membres, lot {lot} (real_words.yaml)", load_real_words(lot))
-              for lot in LOTS]
-    for title, queries in tiers:
+    tiers = [("Palier vocabulaire (queries.yaml)", load_queries(), True)]
+    tiers += [(f"Palier mots des membres, lot {lot} (real_words.yaml)", load_real_words(lot),
+               lot != "reserve" or show_reserve) for lot in LOTS]
+    for title, queries, list_failures in tiers:
         print_tier(title, queries, evaluate(ours_search, queries),
-                   evaluate(fts_search, queries), verbose)
+                   evaluate(fts_search, queries), verbose, list_failures)
     t = REAL_WORDS_TARGETS
     print(f"Objectifs du palier mots des membres (issue 8) : MRR@10 ≥ {t['mrr10']}, "
           f"pertinentes sans réponse ≤ {_pct(t['fair_empty_max'])}, "
