@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.adapters.console import BANNER, run_console
 from bot.config import Config, ConfigError, load_config, read_token
-from bot.core import curation
+from bot.core import curation, figures
 from bot.core.commands import Assistant, Caller
 from bot.core.replies import Message, Reply
 from bot.core.service import KnowledgeService
@@ -40,6 +40,7 @@ async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: 
         knowledge.index.set_votes(await db.net_votes())
         assistant = Assistant(knowledge, prefix=config.prefix)
         curation.install(assistant, workflow)
+        figures.install(assistant)
         yield assistant, result
     finally:
         await db.close()

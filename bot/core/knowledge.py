@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader
 
 TAXONOMY_FILE = "taxonomie.yaml"
+FIGURES_FILE = "chiffres.yaml"  # reserved: figures, not examples (bot.core.figures)
 FACETS = ("secteurs", "outils", "usages")
 FACET_NAMES = {"secteurs": "secteur", "outils": "outil", "usages": "usage"}
 TERM_KEYS = ("libelle", "synonymes", "parent")
@@ -175,6 +176,7 @@ class KnowledgeBase:
     taxonomy: Taxonomy
     examples: list[Example]
     files: list[str]
+    figures: list = field(default_factory=list)  # bot.core.figures.Figure, from chiffres.yaml
 
     def __post_init__(self) -> None:
         self.by_id = {e.id: e for e in self.examples}
@@ -186,6 +188,7 @@ class KnowledgeBase:
         t = self.taxonomy
         return (
             f"{len(self.examples)} exemples dans {len(self.files)} fichier(s), "
+            f"{len(self.figures)} chiffre{'s' if len(self.figures) > 1 else ''}, "
             f"{len(t.sectors)} secteurs, {len(t.tools)} outils, {len(t.uses)} usages"
         )
 
@@ -558,10 +561,12 @@ class _ExampleReader(_FileReader):
 
 
 def example_files(folder: Path) -> list[Path]:
-    """The example files of a base: every `*.yaml` but the taxonomy, hidden files excluded."""
+    """The example files of a base: every `*.yaml` but the taxonomy and the figures, hidden
+    files excluded."""
     return sorted(
         p for p in folder.glob("*.yaml")
-        if p.name != TAXONOMY_FILE and not p.name.startswith(".") and p.is_file()
+        if p.name not in (TAXONOMY_FILE, FIGURES_FILE) and not p.name.startswith(".")
+        and p.is_file()
     )
 
 
@@ -627,5 +632,11 @@ def load_knowledge(folder: Path | str) -> LoadResult:
                 continue
             first_seen[example.id] = example
             examples.append(example)
-    base = KnowledgeBase(folder, taxonomy, examples, [p.name for p in files])
+    figures = []
+    if (folder / FIGURES_FILE).is_file():
+        from bot.core.figures import read_figures_file  # figures builds on this module
+
+        figures = read_figures_file(folder / FIGURES_FILE, display_path(folder, FIGURES_FILE),
+                                    taxonomy, problems)
+    base = KnowledgeBase(folder, taxonomy, examples, [p.name for p in files], figures)
     return LoadResult(base, problems)
