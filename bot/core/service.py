@@ -7,6 +7,7 @@ admins can be told exactly what to fix.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.knowledge import (
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 def folder_fingerprint(folder: Path) -> tuple:
     """What changes when a curator edits, adds or removes a YAML file of the folder."""
     entries = []
-    for path in sorted([folder / "taxonomie.yaml", *example_files(folder)]):
+    for path in sorted([folder / "taxonomie.yaml", folder / "chiffres.yaml",
+                        *example_files(folder)]):
         try:
             st = path.stat()
         except OSError:
@@ -64,9 +66,7 @@ class KnowledgeService:
         """Put just-written examples in service without re-reading the files."""
         assert self.index is not None
         base = self.index.base
-        merged = KnowledgeBase(base.folder, base.taxonomy, [*base.examples, *examples],
-                               base.files)
-        self._swap(merged)
+        self._swap(replace(base, examples=[*base.examples, *examples]))
 
     def apply_removed(self, example_ids: list[str]) -> None:
         """Take withdrawn examples out of service without re-reading the files."""
@@ -74,14 +74,14 @@ class KnowledgeService:
         base = self.index.base
         gone = set(example_ids)
         kept = [e for e in base.examples if e.id not in gone]
-        self._swap(KnowledgeBase(base.folder, base.taxonomy, kept, base.files))
+        self._swap(replace(base, examples=kept))
 
     def _swap(self, base: KnowledgeBase) -> None:
         votes = self.index.votes_by_id() if self.index else {}
         index = SearchIndex(base)
         index.set_votes(votes)
         self.index = index  # one assignment: searches see the old index or the new one
-        self.fingerprint = folder_fingerprint(self.folder)
+        # the fingerprint is left as read: the writer records its own file's new state
 
     def changed_on_disk(self) -> bool:
         return folder_fingerprint(self.folder) != self.fingerprint
