@@ -102,6 +102,10 @@ def load_config(path: Path | None = None) -> Config:
     if prefix is not None:
         if not prefix.strip() or len(prefix) > 5 or any(c.isspace() for c in prefix):
             problems.append(f"{where} : « prefix » doit faire 1 à 5 caractères, sans espace.")
+        elif any(c in "{}@#<>`*_~|\\" or not c.isprintable() for c in prefix):
+            problems.append(f"{where} : « prefix » ne peut contenir ni accolades, ni @ # < > ` "
+                            "* _ ~ | \\ (ils ont un sens sur Discord ou Slack) : choisissez par "
+                            "exemple « ! », « ? » ou « . ».")
         else:
             config.prefix = prefix
     knowledge = get("knowledge", str, "un chemin de dossier")

@@ -100,7 +100,8 @@ async def test_odd_input_gets_clear_answers(harness) -> None:
     huge = await harness.send("!exemple " + "x" * 10_000)
     assert "Votre message est trop long (10 000 caractères) : 4 000 au plus" in huge
     ctrl = await harness.send("!exemple indus\x00trie\x1b[31m")
-    assert ctrl.startswith("4 exemples pour « industrie[31m »") or "industrie" in ctrl
+    assert "\x1b" not in ctrl and "\x00" not in ctrl  # control characters never echoed
+    assert ctrl.startswith("4 exemples pour « industrie[31m »"), ctrl
     emoji = await harness.send("!exemple 🏭🏭 industrie 🎉")
     assert "4 exemples" in emoji
     punct = await harness.send("!exemple ?!?...")
@@ -116,18 +117,20 @@ async def test_user_text_echo_stays_on_one_line(harness) -> None:
     assert "\n" not in rendered
 
 
-def test_console_pipes_three_sourced_industrial_examples(base_dir: Path) -> None:
+def test_console_pipes_three_sourced_industrial_examples(base_dir: Path, tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--knowledge", str(base_dir)],
+        [sys.executable, "-m", "bot", "console", "--knowledge", str(base_dir),
+         "--db", str(tmp_path / "state.sqlite3")],
         input="!exemple industrie\n", capture_output=True, text=True, check=True, timeout=60,
     ).stdout
     assert out.count("Source : https://") >= 3
     assert "> " not in out.splitlines()[0]  # no prompt noise when stdin is not a terminal
 
 
-def test_bundled_base_answers_industrie_in_console() -> None:
+def test_bundled_base_answers_industrie_in_console(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "console"], input="!exemple industrie\n",
+        [sys.executable, "-m", "bot", "console", "--db", str(tmp_path / "state.sqlite3")],
+        input="!exemple industrie\n",
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout
     assert out.count("Source : http") >= 3, out

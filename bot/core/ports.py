@@ -77,6 +77,7 @@ class WriteOutcome:
     already_present: bool
     backup: Path | None
     example: Example | None = None  # the example as written (None when already present)
+    stale: bool = False  # the file had changed since the base in service was read
 
 
 class SubmissionStore(Protocol):

@@ -465,7 +465,8 @@ class Workflow:
                 raise
             if outcome.example is not None:
                 await asyncio.to_thread(self.knowledge.apply_added, [outcome.example])
-                self._wrote(outcome.file.name)
+                if not outcome.stale:  # else the hand edits found are read at the next reload
+                    self._wrote(outcome.file.name)
             elif self.knowledge.base.get(example_id) is None:
                 await asyncio.to_thread(self.knowledge.load)
             try:
@@ -477,16 +478,10 @@ class Workflow:
         return example_id
 
     async def _write_example(self, example: dict):
-        """Append in a worker thread; a file changed since it was read is re-read first."""
-        for _ in range(STALE_RETRIES):
-            base = self.knowledge.base
-            expected = self._expected(self.files.target)
-            try:
-                return await asyncio.to_thread(self.files.add_example, example, base, expected)
-            except StaleBase:
-                await self._reload_for_write()
-        raise KnowledgeWriteError("le fichier change sans arrêt (modifications à la main en "
-                                  "cours ?) ; réessayez dans un moment")
+        """Append in a worker thread (the lock wait included)."""
+        base = self.knowledge.base
+        expected = self._expected(self.files.target)
+        return await asyncio.to_thread(self.files.add_example, example, base, expected)
 
     async def _back_to_pending(self, number: int) -> None:
         try:

@@ -61,6 +61,7 @@ BOM = "\ufeff"
 _ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)
 FULL_CHECK_BELOW = 256 * 1024  # smaller files are re-checked whole after an edit: it is cheap
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+WRITE_ATTEMPTS = 50  # a file edited by hand during a write is re-read and the write redone
 UNCHECKED = object()  # `expected` value: no staleness check (stand-alone use, tests)
 
 
@@ -340,30 +341,40 @@ class KnowledgeFiles:
         """Append `example` to the target file, exactly once (idempotent on its id).
 
         `base` is the base in service and `expected` the target's (mtime_ns, size) when it was
-        read (None: it did not exist); without them the base is read from disk."""
+        read (None: it did not exist); without them the base is read from disk. A target edited
+        since (by hand, by another process) is worked on as it is now: `outcome.stale` tells
+        the caller to re-read it later. A hand edit made while this runs starts it over."""
         if self.target in RESERVED:
             raise KnowledgeWriteError(f"les exemples ne peuvent pas être écrits dans "
                                       f"{self.target}")
         with self.locked():
             if base is None:
                 base = self._base_on_disk()
-            path = self.target_path
-            try:
-                data = path.read_bytes() if path.exists() else None
-            except OSError as exc:
-                raise KnowledgeWriteError(f"{path.name} est illisible ({exc.strerror})") from exc
-            state = file_state(path, data) if data is not None else None
-            self._check_fresh(path, state, expected)
             present = base.get(example["id"])
             if present is not None:
                 return WriteOutcome(Path(present.file), True, None)
-            old = decode(path, data) if data is not None else None
-            if old is not None and _id_line(example["id"]).search(old):
-                return WriteOutcome(path, True, None)
-            new = self._appended(old, example)
-            written = self._check_new(path, old, new, base.taxonomy, example["id"])
-            backup = self._replace(path, data, state, new)
-            return WriteOutcome(path, False, backup, written)
+            path = self.target_path
+            for _ in range(WRITE_ATTEMPTS):
+                try:
+                    data = path.read_bytes() if path.exists() else None
+                except OSError as exc:
+                    raise KnowledgeWriteError(f"{path.name} est illisible ({exc.strerror})") \
+                        from exc
+                state = file_state(path, data) if data is not None else None
+                stale = expected is not UNCHECKED and expected != (
+                    (state.mtime_ns, state.size) if state else None)
+                old = decode(path, data) if data is not None else None
+                if old is not None and _id_line(example["id"]).search(old):
+                    return WriteOutcome(path, True, None, stale=True)
+                new = self._appended(old, example)
+                written = self._check_new(path, old, new, base.taxonomy, example["id"])
+                try:
+                    backup = self._replace(path, data, state, new)
+                except StaleBase:
+                    continue  # edited meanwhile: start over on the new content
+                return WriteOutcome(path, False, backup, written, stale=stale)
+        raise KnowledgeWriteError(f"{path.name} est modifié sans arrêt (modification à la main "
+                                  "en cours ?) ; réessayez dans un moment")
 
     @staticmethod
     def _appended(old: str | None, example: dict) -> str:
