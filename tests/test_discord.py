@@ -38,12 +38,16 @@ class World:
                 if r.method in ("POST", "PATCH") and r.json is not None]
 
 
+COMMUNITY = 1_200_000_000_000_000_001  # the community's server: its admins curate
+
+
 def make_config(tmp_path: Path) -> Config:
     folder = tmp_path / "knowledge"
     if not folder.exists():
         write_base(folder)
     return Config(knowledge=folder, database=tmp_path / "etat.sqlite3", admin_roles=["Admin"],
-                  moderation_channel="moderation", cooldown_rate=5, cooldown_per=30)
+                  admin_guilds=[COMMUNITY], moderation_channel="moderation", cooldown_rate=5,
+                  cooldown_per=30)
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def simcord_bot(tmp_path: Path):
 @pytest.fixture
 def world(simcord_env, tmp_path: Path) -> World:
     env = simcord_env
-    guild = env.create_guild("PME du coin")
+    guild = env.create_guild("PME du coin", id=COMMUNITY)
     general = guild.create_text_channel("general")
     moderation = guild.create_text_channel("moderation")
     admin = guild.create_role("Admin")
@@ -215,12 +219,26 @@ async def test_user_text_never_pings_nor_breaks_layout(world: World) -> None:
             assert request.json["allowed_mentions"] == {"parse": []}
 
 
-async def test_admin_commands_are_private_and_refused_to_members(world: World) -> None:
+async def test_admin_commands_are_hidden_from_members_and_private(world: World) -> None:
     await world.alice.send(world.general, "!proposer btp | blog | Un maçon tient un blog.")
-    member = await world.bob.slash(world.general, "attente")
-    assert member.ephemeral and "réservée aux administrateurs" in member.response.content
+    hidden = {"attente", "voir", "modifier", "valider", "rejeter", "retirer", "recharger",
+              "stats", "lacunes", "historique"}
+    assert not hidden & set(world.bob.available_commands(world.general))
+    assert {"exemple", "fiche", "proposer", "aide"} <= set(world.bob.available_commands(
+        world.general))
+    # the Admin role lacks Manage Server: the server owner opens the commands to it
+    # (Server Settings → Integrations), as the README explains
+    assert "attente" not in world.carol.available_commands(world.general)
+    for name in hidden:
+        world.guild.set_command_permissions(world.bot.command_id(name, COMMUNITY),
+                                            {world.admin_role: True})
+    assert hidden <= set(world.carol.available_commands(world.general))
     admin = await world.carol.slash(world.general, "attente")
     assert admin.ephemeral and admin.response.embeds[0].title == "Proposition #1 · en attente"
+    # typed by a member: refused, and the refusal goes away after a while
+    await world.bob.send(world.general, "!attente")
+    refusal = world.general.last_message
+    assert "Seuls les administrateurs de la communauté" in refusal.content
 
 
 async def test_cooldown_and_unknown_command(world: World) -> None:

@@ -22,10 +22,20 @@ log = logging.getLogger(__name__)
 RESULTS_TIMEOUT = 600
 
 
-def caller_of(bot: ExamplesBot, user: discord.abc.User, channel_id: int | None = None) -> Caller:
+async def caller_of(bot: ExamplesBot, user: discord.abc.User,
+                    channel_id: int | None = None) -> Caller:
+    """Who acts, with their admin right checked now, in the server they act from."""
     origin = f"discord:{channel_id}" if channel_id else "discord"
-    return Caller(id=f"discord:{user.id}", name=user.display_name, is_admin=bot.is_admin(user),
-                  origin=origin)
+    return Caller(id=f"discord:{user.id}", name=user.display_name,
+                  is_admin=await bot.is_admin(user), origin=origin)
+
+
+async def admin_only(bot: ExamplesBot, interaction: discord.Interaction, what: str) -> bool:
+    """Re-check on the server side, at the moment of acting, that the user curates here."""
+    if await bot.is_admin(interaction.user):
+        return True
+    await refuse(interaction, bot.admin_refusal(what, interaction.user))
+    return False
 
 
 async def refuse(interaction: discord.Interaction, text: str) -> None:
@@ -110,7 +120,7 @@ class ResultsView(OwnedView):
     def make_card(self, example_id: str):
         async def show(interaction: discord.Interaction) -> None:
             replies = await self.bot.assistant.dispatch(
-                "fiche", example_id, caller_of(self.bot, interaction.user))
+                "fiche", example_id, await caller_of(self.bot, interaction.user))
             await interaction.response.send_message(ephemeral=True, **render(replies[0]).kwargs())
         return show
 
@@ -151,7 +161,7 @@ class ProposalModal(discord.ui.Modal, title="Proposer un exemple"):
         self.bot = bot
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user, interaction.channel_id)
+        caller = await caller_of(self.bot, interaction.user, interaction.channel_id)
         validator = self.bot.assistant.workflow.validator
         draft = Draft(sector="", tools=[], summary="")
         errors = []
@@ -202,7 +212,9 @@ class RejectModal(discord.ui.Modal, title="Refuser la proposition"):
         self.number = number
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user)
+        if not await admin_only(self.bot, interaction, "ce formulaire"):
+            return
+        caller = await caller_of(self.bot, interaction.user)
         replies = await self.bot.assistant.dispatch("rejeter", f"{self.number} {self.motif.value}",
                                                     caller)
         await interaction.response.send_message(ephemeral=True, **render(replies[0]).kwargs())
@@ -230,7 +242,9 @@ class EditModal(discord.ui.Modal):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user)
+        if not await admin_only(self.bot, interaction, "ce formulaire"):
+            return
+        caller = await caller_of(self.bot, interaction.user)
         messages = []
         for name, item in self.inputs.items():
             if item.value != self.original[name]:
@@ -269,15 +283,12 @@ class ModerationButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         bot: ExamplesBot = interaction.client
-        if not bot.is_admin(interaction.user):
-            await refuse(interaction, "Seuls les administrateurs peuvent décider des "
-                                      "propositions.")
-            return False
-        return True
+        label = self.LABELS[self.action][0]
+        return await admin_only(bot, interaction, f"le bouton « {label} »")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: ExamplesBot = interaction.client
-        caller = caller_of(bot, interaction.user)
+        caller = await caller_of(bot, interaction.user)
         if self.action == "reject":
             await interaction.response.send_modal(RejectModal(bot, self.number))
             return
