@@ -17,26 +17,36 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.render import NO_MENTIONS, Outgoing, render, safe
+from bot.adapters.discord.render import (
+    NO_MENTIONS,
+    Outgoing,
+    Surface,
+    cut,
+    plural,
+    render,
+    safe,
+    submission_embed,
+)
 from bot.adapters.discord.views import (
     ModerationButton,
     OpenFormView,
     ProposalModal,
-    ResultsView,
     caller_of,
     moderation_view,
+    view_for,
 )
 from bot.app import open_core
 from bot.config import Config
 from bot.core.commands import Assistant, clean_input
 from bot.core.curation import notice_reply, submission_card
-from bot.core.replies import Message, Reply, Results, Submissions
+from bot.core.replies import Message, Reply
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 3.0
 CHOICES_MAX = 25
 SEARCH_COMMANDS = {"exemple", "question"}
+ERROR_LIFETIME = 120  # seconds before a typed command's error message goes away
 ADMIN_GUILDS_HELP = (
     " Aucun serveur d'administration n'est configuré : pour l'instant, seul le propriétaire de "
     "l'application peut s'en servir. Pour confier la curation aux administrateurs d'un serveur : "
@@ -159,28 +169,51 @@ class ExamplesBotMixin:
         if not self.config.admin_guilds:
             text += ADMIN_GUILDS_HELP
         elif guild is None or guild.id not in self.config.admin_guilds:
-            text += " Elle ne fonctionne que dans le serveur de la communauté."
+            text += " Cela ne fonctionne que dans le serveur de la communauté."
         return text
 
     # -- talking ------------------------------------------------------------------------------
 
+    def surface(self, slash: bool, guild_id: int | None = None) -> Surface:
+        """How follow-ups read where the member is: typed commands, or "/" mentions."""
+        names = {alias: command.name for alias, command in self.assistant.commands.items()}
+        options = {c.name: " ".join(p.name for p in c.parameters)
+                   for c in self.tree.get_commands() if isinstance(c, app_commands.Command)}
+        ids = self.command_ids.get(guild_id) or self.command_ids.get(None) or {}
+        return Surface(self.config.prefix, slash, names, ids, options)
+
+    def context_surface(self, ctx: commands.Context) -> Surface:
+        return self.surface(ctx.interaction is not None, ctx.guild.id if ctx.guild else None)
+
     async def answer(self, ctx: commands.Context, replies: list[Reply],
                      ephemeral: bool = False) -> None:
-        if not replies:
-            replies = [Message("Rien à afficher.")]
-        for reply in replies:
-            outgoing = render(reply)
-            view = None
-            if isinstance(reply, Results):
-                session = self.assistant.sessions.get(f"discord:{ctx.author.id}")
-                if session is not None and session.last_search is not None:
-                    view = ResultsView(self, ctx.author.id, session.last_search, reply.start - 1)
-            kwargs = outgoing.kwargs()
+        """Send the replies with their components; a typed command's errors go away after a
+        while (a slash command's are private)."""
+        surface = self.context_surface(ctx)
+        for reply in replies or [Message("Rien à afficher.")]:
+            view = view_for(self, reply, ctx.author, surface)
+            kwargs = render(reply, surface, buttons=view is not None).kwargs()
             if view is not None:
                 kwargs["view"] = view
-            message = await ctx.send(ephemeral=ephemeral, **kwargs)
+            private = ephemeral or getattr(reply, "private", False)
+            if ctx.interaction is None and getattr(reply, "tone", "") == "error":
+                kwargs["delete_after"] = ERROR_LIFETIME
+            message = await ctx.send(ephemeral=private, **kwargs)
             if view is not None:
                 view.message = message
+
+    async def say_error(self, ctx: commands.Context, text: str, help_for: str | None = None
+                        ) -> None:
+        """An error: private on slash, gone after a while when typed; with `help_for`, that
+        command's help below it."""
+        kwargs: dict = {"allowed_mentions": NO_MENTIONS, "ephemeral": True}
+        if ctx.interaction is None:
+            kwargs["delete_after"] = ERROR_LIFETIME
+        if help_for and self.assistant is not None:
+            caller = await caller_of(self, ctx.author)
+            helps = await self.assistant.dispatch("aide", help_for, caller)
+            kwargs["embeds"] = render(helps[0], self.context_surface(ctx)).embeds
+        await ctx.send(cut(text, 2000), **kwargs)
 
     # -- workflow listener: moderation channel and submitters -----------------------------
 
@@ -205,16 +238,25 @@ class ExamplesBotMixin:
                     return channel
         return None
 
+    def moderation_message(self, intro: Message, sub) -> dict:
+        """A submission as the moderators see it: relative time, and the submitter mentioned
+        (never pinged: allowed mentions stay off)."""
+        card = submission_card(self.assistant, sub)
+        kind, _, raw_id = sub.member_id.partition(":")
+        member_id = int(raw_id) if kind == "discord" and raw_id.isdigit() else None
+        surface = self.surface(False)
+        return {"content": cut(intro.render(safe), 2000), "allowed_mentions": NO_MENTIONS,
+                "embeds": [submission_embed(card, True, member_id, surface)]}
+
     async def submitted(self, number: int) -> None:
         channel = self.moderation_channel()
         if channel is None:
             return
         sub = await self.assistant.workflow.get(number)
-        card = submission_card(self.assistant, sub)
-        outgoing = render(Submissions(Message("Nouvelle proposition à examiner :"), [card],
-                                      full=True))
         try:
-            message = await channel.send(view=moderation_view(number), **outgoing.kwargs())
+            message = await channel.send(
+                view=moderation_view(number),
+                **self.moderation_message(Message("Nouvelle proposition à examiner :"), sub))
         except discord.HTTPException:
             log.exception("could not post submission #%s in the moderation channel", number)
             return
@@ -234,16 +276,14 @@ class ExamplesBotMixin:
         if where is None:
             return
         sub = await self.assistant.workflow.get(number)
-        card = submission_card(self.assistant, sub)
         template = {"approved": "Validée par {who}.", "rejected": "Refusée par {who}."}.get(
             sub.status, "Proposition à examiner :")
         intro = Message(template, {"who": sub.decided_by or "?"})
-        outgoing = render(Submissions(intro, [card], full=True))
         try:
             channel = self.get_channel(int(where[0])) or await self.fetch_channel(int(where[0]))
             message = channel.get_partial_message(int(where[1]))
             await message.edit(view=moderation_view(number, sub.status != "pending"),
-                               **outgoing.kwargs())
+                               **self.moderation_message(intro, sub))
         except discord.HTTPException:
             log.warning("could not update the moderation message of #%s", number)
 
@@ -334,9 +374,11 @@ def facet_choices(bot: ExamplesBot, facet: str, current: str) -> list[app_comman
             rank = 1
         else:
             continue
-        scored.append((rank, -index.count(facet, key), term.label.lower(), key, term.label))
+        count = index.count(facet, key)
+        if count:  # an entry without examples would only lead to « aucun exemple »
+            scored.append((rank, -count, term.label.lower(), key, term.label))
     scored.sort()
-    return [app_commands.Choice(name=f"{label} ({-neg})"[:100], value=key)
+    return [app_commands.Choice(name=cut(f"{label} · {plural(-neg)}", 100), value=key)
             for _, neg, _, key, label in scored[:CHOICES_MAX]]
 
 
@@ -390,8 +432,8 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         if command is not None and command.admin and not caller.is_admin:
             shown = (f"/{name}" if ctx.interaction is not None
                      else f"{self.bot.config.prefix}{name}")
-            await ctx.send(self.bot.admin_refusal(f"la commande {shown}", ctx.author),
-                           ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await self.bot.say_error(ctx, self.bot.admin_refusal(f"la commande {shown}",
+                                                                 ctx.author))
             return
         replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
         await self.bot.answer(ctx, replies, ephemeral=ephemeral)
@@ -557,31 +599,51 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         if session is None or session.dialogue is None:
             return
         replies = await self.bot.assistant.handle(message.content, caller)
+        surface = self.bot.surface(False)
         for reply in replies:
-            await message.channel.send(**render(reply).kwargs())
+            await message.channel.send(**render(reply, surface).kwargs())
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
+        bot = self.bot
         if isinstance(error, commands.CommandNotFound):
             name = ctx.invoked_with or ""
-            reply = self.bot.assistant.unknown_command(name, await caller_of(self.bot, ctx.author))
-            await ctx.send(**render(reply).kwargs())
+            reply = bot.assistant.unknown_command(name, await caller_of(bot, ctx.author))
+            await bot.answer(ctx, [reply])
             return
         if isinstance(error, commands.CommandOnCooldown):
-            text = (f"Doucement ! Vous pourrez relancer une recherche dans "
-                    f"{max(1, round(error.retry_after))} s.")
-        elif isinstance(error, (commands.MissingRequiredArgument, commands.BadArgument)):
-            usage = f"{self.bot.config.prefix}aide {ctx.command.name}" if ctx.command else \
-                f"{self.bot.config.prefix}aide"
-            text = f"Il manque un élément ou il est mal écrit. Voyez {usage}."
-        elif isinstance(error, commands.ArgumentParsingError):
-            text = "Guillemet non fermé ou mal placé : retirez-le ou fermez-le, puis réessayez."
-        else:
-            original = getattr(error, "original", error)
-            log.error("command %r by %s in %s failed", ctx.message.content if ctx.message
-                      else ctx.command, ctx.author, ctx.channel, exc_info=original)
-            text = "Oups, quelque chose s'est mal passé de mon côté. Réessayez dans un instant."
-        await ctx.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await bot.say_error(ctx, f"Doucement ! Vous pourrez relancer une recherche dans "
+                                     f"{max(1, round(error.retry_after))} s.")
+            return
+        command = ctx.command.name if ctx.command else None
+        if isinstance(error, (commands.MissingRequiredArgument, commands.BadArgument)):
+            await bot.say_error(ctx, argument_error(ctx, error), help_for=command)
+            return
+        if isinstance(error, commands.ArgumentParsingError):
+            await bot.say_error(ctx, "Guillemet non fermé ou mal placé : retirez-le ou "
+                                     "fermez-le, puis réessayez.", help_for=command)
+            return
+        original = getattr(error, "original", error)
+        log.error("command %r by %s in %s failed", ctx.message.content if ctx.message
+                  else ctx.command, ctx.author, ctx.channel, exc_info=original)
+        await bot.say_error(ctx, "Oups, quelque chose s'est mal passé de mon côté. Réessayez "
+                                 "dans un instant.")
+
+
+KINDS = {int: "un nombre entier, par exemple 12", str: "un texte"}
+
+
+def argument_error(ctx: commands.Context, error: Exception) -> str:
+    """« Il manque le paramètre « numero » » / « « abc » ne convient pas pour « numero » »."""
+    param = getattr(error, "param", None) or ctx.current_parameter
+    name = param.name if param is not None else "?"
+    where = f" de {ctx.clean_prefix}{ctx.command.name}" if ctx.command else ""
+    if isinstance(error, commands.MissingRequiredArgument):
+        return f"⚠ Il manque le paramètre « {name} »{where}. Voici comment l'écrire :"
+    given = safe(cut(ctx.current_argument or "", 40))
+    expected = KINDS.get(getattr(param, "annotation", None), "autre chose")
+    return (f"⚠ « {given} » ne convient pas pour le paramètre « {name} »{where} : il faut "
+            f"{expected}. Voici comment l'écrire :")
 
 
 class ExamplesBot(ExamplesBotMixin, commands.Bot):
