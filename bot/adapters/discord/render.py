@@ -111,7 +111,9 @@ def sources_text(sources: tuple[str, ...], limit: int = FIELD_VALUE_MAX) -> str:
         label = name if seen[name] == 1 else f"{name} ({seen[name]})"
         part = masked_link(label, url) or safe(cut(url, 80))
         if len(" · ".join([*parts, part])) + 30 > limit:  # room left for « et N autres »
-            parts.append(f"et {plural(len(unique) - n, 'autre source')}")
+            left = len(unique) - n
+            parts.append(f"et {left} autre{'s' if left > 1 else ''} source"
+                         f"{'s' if left > 1 else ''}")
             break
         parts.append(part)
     return " · ".join(parts)
