@@ -38,6 +38,7 @@ class World:
                 if r.method in ("POST", "PATCH") and r.json is not None]
 
 
+PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"  # read, never written
 COMMUNITY = 1_200_000_000_000_000_001  # the community's server: its admins curate
 
 

@@ -152,3 +152,26 @@ async def test_page_buttons_answer_the_asker_only_and_say_it_privately(world: Wo
     assert refused.ephemeral and "réservés à la personne qui a fait la demande" in \
         refused.response.content
     assert "!exemple" in refused.response.content
+
+
+async def test_form_menus_fit_a_large_taxonomy(tmp_path, simcord_env) -> None:
+    """The bundled base has 38 sectors and 32 tools: each menu keeps 25 entries, every
+    top-level sector among them, so any example has a place."""
+    import shutil
+
+    from bot.adapters.discord.views import facet_options
+
+    bot = simcord_env.bot
+    shutil.copytree(test_discord.PROJECT_KNOWLEDGE, tmp_path / "grande")
+    bot.assistant.knowledge.folder = tmp_path / "grande"
+    bot.assistant.knowledge.load()
+    taxonomy = bot.assistant.index.base.taxonomy
+    assert len(taxonomy.facets["secteurs"]) > 25
+    options = facet_options(bot, "secteurs", set())
+    assert len(options) == 25
+    roots = {k for k, t in taxonomy.facets["secteurs"].items() if not t.parent}
+    assert roots <= {o.value for o in options}
+    assert all(len(o.label) <= 100 and o.description for o in options)
+    chosen = sorted(set(taxonomy.facets["outils"]))[-1]
+    tools = facet_options(bot, "outils", {chosen})
+    assert len(tools) == 25 and [o.value for o in tools if o.default] == [chosen]

@@ -339,8 +339,8 @@ def facet_options(bot: ExamplesBot, facet: str, chosen: set[str]) -> list[discor
         roots = [k for k in keys if not terms[k].parent or terms[k].parent not in terms]
         roots.sort(key=lambda k: -index.count(facet, k))
         others = sorted((k for k in keys if k not in roots), key=lambda k: -index.count(facet, k))
-        keys = (roots + others)[:OPTIONS_MAX]
-        keys += [k for k in chosen if k in terms and k not in keys][:OPTIONS_MAX - len(keys)]
+        picked = [k for k in sorted(chosen) if k in terms]  # what was typed stays offered
+        keys = list(dict.fromkeys(picked + roots + others))[:OPTIONS_MAX]
 
     def shown(key: str) -> str:
         parent = terms[key].parent
