@@ -57,6 +57,7 @@ class FakeDiscord:
         self.identifies: list[dict] = []
         self.resumes: list[dict] = []
         self.messages: list[dict] = []  # what the bot posted
+        self.synced: list[dict] = []  # the "/" commands as the bot registered them
         self.rate_limited: list[str] = []
         self.rate_limit_next = 0
         self.resumed = asyncio.Event()
@@ -118,6 +119,7 @@ class FakeDiscord:
 
     async def put_commands(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.synced = body
         return reply_json([{**c, "id": snowflake(), "application_id": self.app_id,
                             "version": snowflake(), "type": c.get("type", 1)} for c in body])
 

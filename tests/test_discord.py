@@ -38,12 +38,17 @@ class World:
                 if r.method in ("POST", "PATCH") and r.json is not None]
 
 
+PROJECT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"  # read, never written
+COMMUNITY = 1_200_000_000_000_000_001  # the community's server: its admins curate
+
+
 def make_config(tmp_path: Path) -> Config:
     folder = tmp_path / "knowledge"
     if not folder.exists():
         write_base(folder)
     return Config(knowledge=folder, database=tmp_path / "etat.sqlite3", admin_roles=["Admin"],
-                  moderation_channel="moderation", cooldown_rate=5, cooldown_per=30)
+                  admin_guilds=[COMMUNITY], moderation_channel="moderation", cooldown_rate=5,
+                  cooldown_per=30)
 
 
 @pytest.fixture
@@ -55,7 +60,7 @@ def simcord_bot(tmp_path: Path):
 @pytest.fixture
 def world(simcord_env, tmp_path: Path) -> World:
     env = simcord_env
-    guild = env.create_guild("PME du coin")
+    guild = env.create_guild("PME du coin", id=COMMUNITY)
     general = guild.create_text_channel("general")
     moderation = guild.create_text_channel("moderation")
     admin = guild.create_role("Admin")
@@ -83,10 +88,17 @@ async def test_prefix_command_answers_with_embeds_and_buttons(world: World) -> N
     assert fields["Outils"] == "LinkedIn"
     assert fields["Résultats"] == "Trois recrutements en deux mois."
     assert first.footer.text == "id : fonderie-linkedin-recrutement"
-    labels = [c.label for row in reply.components for c in row.children]
-    assert labels[:2] == ["◀ Précédent", "Suivant ▶"]
-    assert "Fiche complète n°1" in labels and "👍 Utile n°3" in labels
-    assert all(len(row.children) <= 5 for row in reply.components)
+    rows = reply.components
+    assert len(rows) == 2  # ◀ ▶ Proposer, then « Voir la fiche… »
+    assert [c.label for c in rows[0].children] == ["◀ Précédent", "Suivant ▶",
+                                                   "Proposer un exemple"]
+    menu = rows[1].children[0]
+    assert menu.placeholder == "Voir la fiche…"
+    assert [(o.label, o.description) for o in menu.options] == [
+        ("1. Une fonderie recrute ses mouleurs sur LinkedIn", "Métallurgie · Bretagne"),
+        ("2. Un plasturgiste trouve des clients grâce à son blog technique", "Plasturgie"),
+        ("3. Une chaudronnerie prospecte les acheteurs sur Viadeo", "Métallurgie")]
+    assert "!suite" not in reply.content  # the Suivant button says it
 
 
 async def test_slash_command_and_autocomplete(world: World) -> None:
@@ -95,12 +107,14 @@ async def test_slash_command_and_autocomplete(world: World) -> None:
     assert result.response.content.startswith("1 exemple pour « industrie linkedin »")
     assert result.response.embeds[0].footer.text == "id : fonderie-linkedin-recrutement"
     choices = await world.alice.autocomplete(world.general, "exemple", "secteur", "metal")
-    assert choices[0] == {"name": "Métallurgie (2)", "value": "metallurgie"}
+    assert choices[0] == {"name": "Métallurgie · 2 exemples", "value": "metallurgie"}
     everything = await world.alice.autocomplete(world.general, "exemple", "outil", "")
     assert 0 < len(everything) <= 25
     assert everything[0]["value"] == "facebook"  # most examples first
-    accents = await world.alice.autocomplete(world.general, "exemple", "secteur", "SANTÉ")
-    assert accents == [{"name": "Santé (0)", "value": "sante"}]
+    accents = await world.alice.autocomplete(world.general, "exemple", "secteur", "BÂTI")
+    assert accents == [{"name": "BTP · 1 exemple", "value": "btp"}]
+    # an entry without any example is never offered
+    assert await world.alice.autocomplete(world.general, "exemple", "secteur", "santé") == []
 
 
 async def test_pagination_buttons_answer_only_the_asker(world: World) -> None:
@@ -119,14 +133,17 @@ async def test_pagination_buttons_answer_only_the_asker(world: World) -> None:
     assert back.embeds[0].title.startswith("1. Une fonderie")
 
 
-async def test_card_and_votes_buttons(world: World) -> None:
+async def test_card_opens_privately_for_anyone_and_votes_live_on_it(world: World) -> None:
     await world.alice.send(world.general, "!exemple industrie")
     message = world.general.last_message
-    card = await world.alice.click(message, label="Fiche complète n°1")
+    card = await world.bob.select(message, ["fonderie-linkedin-recrutement"])  # not the asker
     assert card.ephemeral
     full = {f.name: f.value for f in card.response.embeds[0].fields}
     assert full["Entreprise"] == "Fonderie Durand" and full["Date"] == "2019-03"
-    vote = await world.alice.click(message, label="👍 Utile n°3")
+    assert [c["label"] for row in card.response.components for c in row["components"]] == [
+        "👍 Utile", "👎 Pas utile"]
+    shown = await world.alice.select(message, ["chaudronnerie-viadeo"])
+    vote = await world.alice.click(shown.response, label="👍 Utile")
     assert vote.ephemeral and vote.response.content.startswith("Merci !")
     assert await world.bot.assistant.workflow.db.net_votes() == {"chaudronnerie-viadeo": 1}
     # the vote now breaks the tie: the chaudronnerie comes first among equals
@@ -135,19 +152,21 @@ async def test_card_and_votes_buttons(world: World) -> None:
         "1. Une chaudronnerie prospecte les acheteurs sur Viadeo"
 
 
-async def test_buttons_expire_gracefully(world: World) -> None:
+async def test_buttons_are_removed_when_they_expire(world: World) -> None:
     await world.alice.send(world.general, "!exemple industrie")
     message = world.general.last_message
+    assert message.components
     await world.env.advance_time(601)
     expired = next(m for m in world.general.history() if m.id == message.id)
-    assert all(c.disabled for row in expired.components for c in row.children)
+    assert expired.components == []
+    assert expired.embeds[0].title.startswith("1. Une fonderie")  # the answer stays
 
 
 async def test_proposal_modal_then_moderation_by_admin_only(world: World) -> None:
     shown = await world.alice.slash(world.general, "proposer")
     assert shown.modal["title"] == "Proposer un exemple"
     done = await world.alice.submit_modal(shown, {
-        "proposer:secteur": "bâtiment", "proposer:outils": "facebook",
+        "proposer:secteur": ["btp"], "proposer:outils": ["facebook"],
         "proposer:resume": "Un couvreur montre ses toitures sur Facebook et remplit son carnet.",
         "proposer:source": "https://exemple.fr/couvreur"})
     assert done.ephemeral and "Votre proposition #1 est enregistrée" in done.response.content
@@ -199,10 +218,24 @@ async def test_prefix_proposer_alone_offers_the_form(world: World) -> None:
     shown = await world.alice.click(message, label="Ouvrir le formulaire")
     assert shown.modal["title"] == "Proposer un exemple"
     bad = await world.alice.submit_modal(shown, {
-        "proposer:secteur": "industri", "proposer:outils": "linkedin",
-        "proposer:resume": "Une usine recrute."})
-    assert bad.ephemeral and "vouliez-vous dire « industrie »" in bad.response.content
-    assert "Résumé : Une usine recrute." in bad.response.content  # the text is given back
+        "proposer:secteur": ["industrie"], "proposer:outils": ["linkedin"],
+        "proposer:resume": "Une usine recrute trois soudeurs grâce à LinkedIn.",
+        "proposer:source": "pas une adresse"})
+    assert bad.ephemeral and "**Source** : Source « pas une adresse » invalide" in \
+        bad.response.content
+    assert "Résumé : Une usine recrute trois soudeurs" in bad.response.content  # given back
+    again = await world.alice.click(bad.response, label="Corriger le formulaire")
+    fields = {c["component"]["custom_id"]: c["component"] for c in again.modal["components"]}
+    assert fields["proposer:resume"]["value"] == \
+        "Une usine recrute trois soudeurs grâce à LinkedIn."
+    assert fields["proposer:source"]["value"] == "pas une adresse"
+    assert [o["value"] for o in fields["proposer:secteur"]["options"] if o.get("default")] == [
+        "industrie"]
+    done = await world.alice.submit_modal(again, {
+        "proposer:secteur": ["industrie"], "proposer:outils": ["linkedin"],
+        "proposer:resume": "Une usine recrute trois soudeurs grâce à LinkedIn.",
+        "proposer:source": "https://exemple.fr/usine"})
+    assert "Votre proposition #1 est enregistrée" in done.response.content
 
 
 async def test_user_text_never_pings_nor_breaks_layout(world: World) -> None:
@@ -215,12 +248,26 @@ async def test_user_text_never_pings_nor_breaks_layout(world: World) -> None:
             assert request.json["allowed_mentions"] == {"parse": []}
 
 
-async def test_admin_commands_are_private_and_refused_to_members(world: World) -> None:
+async def test_admin_commands_are_hidden_from_members_and_private(world: World) -> None:
     await world.alice.send(world.general, "!proposer btp | blog | Un maçon tient un blog.")
-    member = await world.bob.slash(world.general, "attente")
-    assert member.ephemeral and "réservée aux administrateurs" in member.response.content
+    hidden = {"attente", "voir", "modifier", "valider", "rejeter", "retirer", "recharger",
+              "stats", "lacunes", "historique"}
+    assert not hidden & set(world.bob.available_commands(world.general))
+    assert {"exemple", "fiche", "proposer", "aide"} <= set(world.bob.available_commands(
+        world.general))
+    # the Admin role lacks Manage Server: the server owner opens the commands to it
+    # (Server Settings → Integrations), as the README explains
+    assert "attente" not in world.carol.available_commands(world.general)
+    for name in hidden:
+        world.guild.set_command_permissions(world.bot.command_id(name, COMMUNITY),
+                                            {world.admin_role: True})
+    assert hidden <= set(world.carol.available_commands(world.general))
     admin = await world.carol.slash(world.general, "attente")
     assert admin.ephemeral and admin.response.embeds[0].title == "Proposition #1 · en attente"
+    # typed by a member: refused, and the refusal goes away after a while
+    await world.bob.send(world.general, "!attente")
+    refusal = world.general.last_message
+    assert "Seuls les administrateurs de la communauté" in refusal.content
 
 
 async def test_cooldown_and_unknown_command(world: World) -> None:
@@ -269,7 +316,7 @@ async def test_missing_privileged_intent_is_refused_at_connection(tmp_path: Path
 async def test_form_accepts_pipes_and_admin_names_with_braces(world: World) -> None:
     shown = await world.alice.slash(world.general, "proposer")
     done = await world.alice.submit_modal(shown, {
-        "proposer:secteur": "industrie", "proposer:outils": "linkedin",
+        "proposer:secteur": ["industrie"], "proposer:outils": ["linkedin"],
         "proposer:resume": "Une PME recrute 3 soudeurs | 2 tourneurs grâce à LinkedIn."})
     assert "Votre proposition #1 est enregistrée" in done.response.content
     sub = await world.bot.assistant.workflow.get(1)

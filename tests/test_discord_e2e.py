@@ -64,7 +64,13 @@ async def test_identify_command_round_trip_resume_and_429(fake, tmp_path: Path) 
         assert answer["content"].startswith("4 exemples pour « industrie »")
         assert answer["embeds"][0]["title"] == "1. Une fonderie recrute ses mouleurs sur LinkedIn"
         assert answer["allowed_mentions"] == {"parse": []}
-        assert answer["components"][0]["components"][1]["label"] == "Suivant ▶"
+        first, menu = answer["components"]  # two rows: pages and Proposer, then the cards
+        assert [b["label"] for b in first["components"]] == ["◀ Précédent", "Suivant ▶",
+                                                             "Proposer un exemple"]
+        assert menu["components"][0]["placeholder"] == "Voir la fiche…"
+        assert [o["description"] for o in menu["components"][0]["options"]] == [
+            "Métallurgie · Bretagne", "Plasturgie", "Métallurgie"]
+        assert "!suite" not in answer["content"]
 
         # the gateway drops: discord.py resumes the same session, commands keep working
         seq = fake.seq
@@ -79,6 +85,36 @@ async def test_identify_command_round_trip_resume_and_429(fake, tmp_path: Path) 
         answer = (await fake.wait_messages(2))[1]
         assert fake.rate_limited and answer["embeds"][0]["title"] == \
             "Une usine relie ses équipes avec Yammer"
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+
+
+ADMIN = {"attente", "voir", "modifier", "valider", "rejeter", "retirer", "recharger", "stats",
+         "lacunes", "historique"}
+
+
+async def test_synced_commands_hide_admin_ones_and_speak_french(fake, tmp_path: Path) -> None:
+    bot = create_bot(config_for(tmp_path), watch_interval=None, guild_ready_timeout=0.05)
+    task = await started(bot)
+    try:
+        synced = {c["name"]: c for c in fake.synced}
+        assert ADMIN | {"exemple", "fiche", "proposer", "aide", "secteurs"} <= set(synced)
+        manage_guild = discord.Permissions(manage_guild=True).value
+        for name, command in synced.items():
+            assert command["description"] and "…" not in command["description"], name
+            for option in command.get("options", []):
+                assert option["description"] not in ("", "…"), (name, option["name"])
+            if name in ADMIN:
+                assert int(command["default_member_permissions"]) == manage_guild, name
+                assert command["contexts"] == [0], name  # servers only, never in DMs
+                assert command["description"].startswith("Admin : ")
+            else:
+                assert command["default_member_permissions"] is None, name
+        assert {o["name"]: o["description"] for o in synced["voir"]["options"]} == {
+            "numero": "numéro de la proposition (#12 : tapez 12)"}
+        assert {o["name"]: o["description"] for o in synced["rejeter"]["options"]}["motif"] == \
+            "la raison du refus, transmise au membre"
     finally:
         await bot.close()
         await asyncio.wait_for(task, 10)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.discord.render import render, safe
-from bot.core.replies import Card, Help, Listing, ListItem, Message, Report, Results
+from bot.adapters.discord.render import Surface, render, safe
+from bot.core.replies import Card, Detail, Help, Listing, ListItem, Message, Report, Results
 
 
 def huge_card(i: int) -> Card:
@@ -44,3 +44,34 @@ def test_user_text_is_escaped() -> None:
     out = render(Message("Aucun exemple pour « {q} ».", {"q": "@here _x_"}))
     assert out.content == "Aucun exemple pour « @\u200bhere \\_x\\_ »."
     assert out.kwargs()["allowed_mentions"].to_dict() == {"parse": []}
+
+
+def test_sources_are_masked_links_without_repeats_nor_bare_urls() -> None:
+    long = "https://www.duralex.com/fr/" + "article-" * 50
+    card = Card(id="duralex", title="Duralex", summary="r", sector="Industrie", tools=("Blog",),
+                sources=(long, long, "https://www.duralex.com/autre", "https://presse.fr/a(b)"))
+    embed = render(Detail(card)).embeds[0]
+    assert embed.url == long
+    value = {f.name: f.value for f in embed.fields}["Sources"]
+    assert value == (f"[duralex.com]({long}) · [duralex.com (2)](https://www.duralex.com/autre)"
+                     " · [presse.fr](https://presse.fr/a%28b%29)")
+    # too many long addresses for one field: cut between links, never inside one
+    many = Card(id="x", title="x", summary="r", sector="s", tools=(),
+                sources=tuple(f"https://example.org/{'p' * 400}/{n}" for n in range(6)))
+    value = {f.name: f.value for f in render(Detail(many)).embeds[0].fields}["Sources"]
+    assert value.endswith("et 4 autres sources") and value.count("](https://") == 2
+    assert len(value) <= 1024
+
+
+def test_follow_ups_follow_the_surface() -> None:
+    names = {"suite": "suite", "fiche": "fiche", "exemple": "exemple", "ex": "exemple"}
+    reply = Results(Message("{q} :", {"q": "!suite"}), [], 1, 4,
+                    "1 autre exemple : tapez !suite. Détail : !fiche <id>.")
+    text = Surface("?", names=names)
+    assert render(reply, text).content == "!suite :\n1 autre exemple : tapez ?suite. " \
+                                          "Détail : ?fiche <id>."  # user text untouched
+    slash = Surface("!", slash=True, names=names, ids={"suite": 11})
+    assert render(reply, slash).content.endswith("tapez </suite:11>. Détail : /fiche <id>.")
+    assert render(reply, slash, buttons=True).content == "!suite :"  # buttons say it
+    assert text.rewrite("Merci ! Essayez !ex btp ou !exemples") == \
+        "Merci ! Essayez ?exemple btp ou !exemples"

@@ -8,33 +8,61 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
+import re
 from contextlib import AsyncExitStack
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.discord.render import NO_MENTIONS, Outgoing, render, safe
+from bot.adapters.discord.render import (
+    NO_MENTIONS,
+    Outgoing,
+    Surface,
+    cut,
+    plural,
+    render,
+    safe,
+    submission_embed,
+)
 from bot.adapters.discord.views import (
     ModerationButton,
     OpenFormView,
     ProposalModal,
-    ResultsView,
     caller_of,
     moderation_view,
+    view_for,
 )
 from bot.app import open_core
 from bot.config import Config
-from bot.core.commands import Assistant
+from bot.core.commands import Assistant, clean_input
 from bot.core.curation import notice_reply, submission_card
-from bot.core.replies import Message, Reply, Results, Submissions
+from bot.core.replies import Message, Reply
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 3.0
 CHOICES_MAX = 25
 SEARCH_COMMANDS = {"exemple", "question"}
+ERROR_LIFETIME = 120  # seconds before a typed command's error message goes away
+ADMIN_GUILDS_HELP = (
+    " Aucun serveur d'administration n'est configuré : pour l'instant, seul le propriétaire de "
+    "l'application peut s'en servir. Pour confier la curation aux administrateurs d'un serveur : "
+    "dans Discord, Paramètres utilisateur → Avancés → activez le « Mode développeur » ; puis "
+    "clic droit (ou appui long) sur l'icône du serveur → « Copier l'identifiant du serveur ». "
+    "Ajoutez-le dans config.yaml, par exemple « admin_guilds: [123456789012345678] », puis "
+    "relancez le bot.")
+
+
+INVISIBLE = re.compile("[\u00ad\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e"
+                       "\u2060-\u206f\u2800\u3164\ufeff\uffa0]")
+
+
+def visible(text: str) -> str:
+    """`text` without the characters nobody sees (zero-width spaces, fillers...), stripped."""
+    return INVISIBLE.sub("", clean_input(text)).strip()
 
 
 def build_intents() -> discord.Intents:
@@ -56,6 +84,7 @@ class ExamplesBotMixin:
         self._stack = AsyncExitStack()
         self._watcher: asyncio.Task | None = None
         self._reported_fingerprint: tuple = ()
+        self.command_ids: dict[int | None, dict[str, int]] = {}  # per synced server (None: all)
         self.watch_interval = watch_interval  # None: no automatic reload (tests call it)
 
     # -- life cycle -----------------------------------------------------------------------
@@ -73,13 +102,20 @@ class ExamplesBotMixin:
             self._watcher = asyncio.create_task(self.watch_knowledge(), name="knowledge-watcher")
 
     async def sync_commands(self) -> None:
+        """Register the "/" commands and remember their ids (for </exemple:ID> mentions)."""
         if self.config.guilds:
             for guild_id in self.config.guilds:
                 guild = discord.Object(id=guild_id)
                 self.tree.copy_global_to(guild=guild)
-                await self.tree.sync(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                self.command_ids[guild_id] = {c.name: c.id for c in synced}
         else:
-            await self.tree.sync()
+            synced = await self.tree.sync()
+            self.command_ids[None] = {c.name: c.id for c in synced}
+
+    def command_id(self, name: str, guild_id: int | None) -> int | None:
+        ids = self.command_ids.get(guild_id) or self.command_ids.get(None) or {}
+        return ids.get(name)
 
     async def close(self) -> None:
         if self._watcher is not None:
@@ -91,62 +127,136 @@ class ExamplesBotMixin:
         else:
             await self._stack.aclose()
 
+    async def get_context(self, origin, /, *, cls=commands.Context):
+        """Commands read without invisible characters: « !proposer\u200b » is « !proposer »."""
+        if isinstance(origin, discord.Message) and INVISIBLE.search(origin.content or ""):
+            origin = copy.copy(origin)
+            origin.content = INVISIBLE.sub("", origin.content)
+        return await super().get_context(origin, cls=cls)
+
     # -- members and roles ----------------------------------------------------------------
 
-    def is_admin(self, user: discord.abc.User) -> bool:
-        roles = getattr(user, "roles", None)
-        if roles is None:
+    async def is_application_owner(self, user: discord.abc.User) -> bool:
+        """The application's owner, or a member of the team that owns it (discord.py asks
+        Discord once, then remembers)."""
+        try:
+            return await self.is_owner(user)
+        except discord.HTTPException:
+            log.warning("could not read the application's owner from Discord")
             return False
+
+    async def is_admin(self, user: discord.abc.User) -> bool:
+        """Curators: the application's owner or team anywhere; otherwise only members of an
+        `admin_guilds` server, by `admin_roles` (or, with none named, the Administrator or
+        Manage Server permission) in that very server. Checked at each action."""
+        if await self.is_application_owner(user):
+            return True
+        guild = getattr(user, "guild", None)  # a Member carries the server it belongs to
+        if guild is None or guild.id not in self.config.admin_guilds:
+            return False
+        roles = getattr(user, "roles", None) or []
         wanted = {str(r).casefold() for r in self.config.admin_roles}
         if wanted:
             return any(str(role.id) in wanted or role.name.casefold() in wanted for role in roles)
         permissions = getattr(user, "guild_permissions", None)
         return bool(permissions and (permissions.administrator or permissions.manage_guild))
 
+    def admin_refusal(self, thing: str, user: discord.abc.User) -> str:
+        """Why `thing` ("la commande !attente", "le bouton « Approuver »") is refused, and how
+        to fix the setup when the setup is the cause."""
+        text = f"Seuls les administrateurs de la communauté peuvent utiliser {thing}."
+        guild = getattr(user, "guild", None)
+        if not self.config.admin_guilds:
+            text += ADMIN_GUILDS_HELP
+        elif guild is None or guild.id not in self.config.admin_guilds:
+            text += " Cela ne fonctionne que dans le serveur de la communauté."
+        return text
+
     # -- talking ------------------------------------------------------------------------------
+
+    def surface(self, slash: bool, guild_id: int | None = None) -> Surface:
+        """How follow-ups read where the member is: typed commands, or "/" mentions."""
+        names = {alias: command.name for alias, command in self.assistant.commands.items()}
+        options = {c.name: " ".join(p.name for p in c.parameters)
+                   for c in self.tree.get_commands() if isinstance(c, app_commands.Command)}
+        ids = self.command_ids.get(guild_id) or self.command_ids.get(None) or {}
+        return Surface(self.config.prefix, slash, names, ids, options)
+
+    def context_surface(self, ctx: commands.Context) -> Surface:
+        return self.surface(ctx.interaction is not None, ctx.guild.id if ctx.guild else None)
 
     async def answer(self, ctx: commands.Context, replies: list[Reply],
                      ephemeral: bool = False) -> None:
-        if not replies:
-            replies = [Message("Rien à afficher.")]
-        for reply in replies:
-            outgoing = render(reply)
-            view = None
-            if isinstance(reply, Results):
-                session = self.assistant.session(caller_of(self, ctx.author))
-                if session.last_search is not None:
-                    view = ResultsView(self, ctx.author.id, session.last_search, reply.start - 1)
-            kwargs = outgoing.kwargs()
+        """Send the replies with their components; a typed command's errors go away after a
+        while (a slash command's are private)."""
+        surface = self.context_surface(ctx)
+        for reply in replies or [Message("Rien à afficher.")]:
+            view = view_for(self, reply, ctx.author, surface)
+            kwargs = render(reply, surface, buttons=view is not None).kwargs()
             if view is not None:
                 kwargs["view"] = view
-            message = await ctx.send(ephemeral=ephemeral, **kwargs)
+            private = ephemeral or getattr(reply, "private", False)
+            if ctx.interaction is None and getattr(reply, "tone", "") == "error":
+                kwargs["delete_after"] = ERROR_LIFETIME
+            message = await ctx.send(ephemeral=private, **kwargs)
             if view is not None:
                 view.message = message
+
+    async def say_error(self, ctx: commands.Context, text: str, help_for: str | None = None
+                        ) -> None:
+        """An error: private on slash, gone after a while when typed; with `help_for`, that
+        command's help below it."""
+        kwargs: dict = {"allowed_mentions": NO_MENTIONS, "ephemeral": True}
+        if ctx.interaction is None:
+            kwargs["delete_after"] = ERROR_LIFETIME
+        if help_for and self.assistant is not None:
+            caller = await caller_of(self, ctx.author)
+            helps = await self.assistant.dispatch("aide", help_for, caller)
+            kwargs["embeds"] = render(helps[0], self.context_surface(ctx)).embeds
+        await ctx.send(cut(text, 2000), **kwargs)
 
     # -- workflow listener: moderation channel and submitters -----------------------------
 
     def moderation_channel(self) -> discord.abc.Messageable | None:
+        """The moderation channel, by id or name, looked for in the admin servers only."""
         wanted = self.config.moderation_channel
         if wanted is None:
             return None
-        if isinstance(wanted, int) or str(wanted).isdigit():
-            return self.get_channel(int(wanted))
-        for guild in self.guilds:
+        by_id = isinstance(wanted, int) or str(wanted).isdigit()
+        name = str(wanted).lstrip("#")
+        for guild_id in self.config.admin_guilds:
+            guild = self.get_guild(guild_id)
+            if guild is None:
+                continue
+            if by_id:
+                channel = guild.get_channel(int(wanted))
+                if channel is not None:
+                    return channel
+                continue
             for channel in guild.text_channels:
-                if channel.name == str(wanted).lstrip("#"):
+                if channel.name == name:
                     return channel
         return None
+
+    def moderation_message(self, intro: Message, sub) -> dict:
+        """A submission as the moderators see it: relative time, and the submitter mentioned
+        (never pinged: allowed mentions stay off)."""
+        card = submission_card(self.assistant, sub)
+        kind, _, raw_id = sub.member_id.partition(":")
+        member_id = int(raw_id) if kind == "discord" and raw_id.isdigit() else None
+        surface = self.surface(False)
+        return {"content": cut(intro.render(safe), 2000), "allowed_mentions": NO_MENTIONS,
+                "embeds": [submission_embed(card, True, member_id, surface)]}
 
     async def submitted(self, number: int) -> None:
         channel = self.moderation_channel()
         if channel is None:
             return
         sub = await self.assistant.workflow.get(number)
-        card = submission_card(self.assistant, sub)
-        outgoing = render(Submissions(Message("Nouvelle proposition à examiner :"), [card],
-                                      full=True))
         try:
-            message = await channel.send(view=moderation_view(number), **outgoing.kwargs())
+            message = await channel.send(
+                view=moderation_view(number),
+                **self.moderation_message(Message("Nouvelle proposition à examiner :"), sub))
         except discord.HTTPException:
             log.exception("could not post submission #%s in the moderation channel", number)
             return
@@ -166,16 +276,14 @@ class ExamplesBotMixin:
         if where is None:
             return
         sub = await self.assistant.workflow.get(number)
-        card = submission_card(self.assistant, sub)
         template = {"approved": "Validée par {who}.", "rejected": "Refusée par {who}."}.get(
             sub.status, "Proposition à examiner :")
         intro = Message(template, {"who": sub.decided_by or "?"})
-        outgoing = render(Submissions(intro, [card], full=True))
         try:
             channel = self.get_channel(int(where[0])) or await self.fetch_channel(int(where[0]))
             message = channel.get_partial_message(int(where[1]))
             await message.edit(view=moderation_view(number, sub.status != "pending"),
-                               **outgoing.kwargs())
+                               **self.moderation_message(intro, sub))
         except discord.HTTPException:
             log.warning("could not update the moderation message of #%s", number)
 
@@ -266,9 +374,11 @@ def facet_choices(bot: ExamplesBot, facet: str, current: str) -> list[app_comman
             rank = 1
         else:
             continue
-        scored.append((rank, -index.count(facet, key), term.label.lower(), key, term.label))
+        count = index.count(facet, key)
+        if count:  # an entry without examples would only lead to « aucun exemple »
+            scored.append((rank, -count, term.label.lower(), key, term.label))
     scored.sort()
-    return [app_commands.Choice(name=f"{label} ({-neg})"[:100], value=key)
+    return [app_commands.Choice(name=cut(f"{label} · {plural(-neg)}", 100), value=key)
             for _, neg, _, key, label in scored[:CHOICES_MAX]]
 
 
@@ -284,6 +394,18 @@ def id_choices(bot: ExamplesBot, current: str) -> list[app_commands.Choice[str]]
 
 
 # -- the commands ---------------------------------------------------------------------------
+
+NUMERO = "numéro de la proposition (#12 : tapez 12)"
+
+
+def admin_command(**options):
+    """A hybrid command for curators: in the "/" menu, only for Manage Server by default and
+    only in servers; `is_admin` still decides at each use."""
+    def decorate(func):
+        func = app_commands.default_permissions(manage_guild=True)(func)
+        func = app_commands.guild_only()(func)
+        return commands.hybrid_command(**options)(func)
+    return decorate
 
 
 class ExamplesCog(commands.Cog, name="Exemples"):
@@ -305,7 +427,14 @@ class ExamplesCog(commands.Cog, name="Exemples"):
                   ephemeral: bool = False) -> None:
         if name in ("valider", "retirer", "recharger") and ctx.interaction is not None:
             await ctx.defer(ephemeral=ephemeral)  # file work may take longer than 3 s
-        caller = caller_of(self.bot, ctx.author, ctx.channel.id if ctx.channel else None)
+        caller = await caller_of(self.bot, ctx.author, ctx.channel.id if ctx.channel else None)
+        command = self.bot.assistant.commands.get(name)
+        if command is not None and command.admin and not caller.is_admin:
+            shown = (f"/{name}" if ctx.interaction is not None
+                     else f"{self.bot.config.prefix}{name}")
+            await self.bot.say_error(ctx, self.bot.admin_refusal(f"la commande {shown}",
+                                                                 ctx.author))
+            return
         replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
         await self.bot.answer(ctx, replies, ephemeral=ephemeral)
 
@@ -373,7 +502,7 @@ class ExamplesCog(commands.Cog, name="Exemples"):
                                                           "connaissez")
     @app_commands.describe(texte="facultatif : SECTEUR | OUTILS | RÉSUMÉ | SOURCE")
     async def proposer(self, ctx: commands.Context, *, texte: str = "") -> None:
-        if not texte.strip():
+        if not visible(texte):
             workflow = self.bot.assistant.workflow
             try:
                 await workflow.check_limits(f"discord:{ctx.author.id}")
@@ -401,30 +530,37 @@ class ExamplesCog(commands.Cog, name="Exemples"):
     async def mespropositions(self, ctx: commands.Context) -> None:
         await self.run(ctx, "mespropositions", "", ephemeral=True)
 
-    # admins (the core refuses them to members; the answers are private on Discord) -------
+    # admins: hidden from members in the "/" menu (Manage Server by default; a server owner
+    # can open them to a role under Server Settings → Integrations), usable in servers only.
+    # The real check is on our side, at each use: `is_admin`, then the core again.
 
-    @commands.hybrid_command(name="attente", description="Admin : propositions en attente")
+    @admin_command(name="attente", description="Admin : les propositions en attente")
     async def attente(self, ctx: commands.Context) -> None:
         await self.run(ctx, "attente", "", ephemeral=True)
 
-    @commands.hybrid_command(name="voir", description="Admin : le détail d'une proposition")
+    @admin_command(name="voir", description="Admin : le détail d'une proposition")
+    @app_commands.describe(numero=NUMERO)
     async def voir(self, ctx: commands.Context, numero: int) -> None:
         await self.run(ctx, "voir", str(numero), ephemeral=True)
 
-    @commands.hybrid_command(name="modifier", description="Admin : corriger une proposition")
-    @app_commands.describe(modification="champ=valeur, par exemple titre=Une fonderie recrute")
+    @admin_command(name="modifier", description="Admin : corriger une proposition")
+    @app_commands.describe(numero=NUMERO,
+                           modification="champ=valeur, par exemple titre=Une fonderie recrute")
     async def modifier(self, ctx: commands.Context, numero: int, *, modification: str) -> None:
         await self.run(ctx, "modifier", f"{numero} {modification}", ephemeral=True)
 
-    @commands.hybrid_command(name="valider", description="Admin : publier une proposition")
+    @admin_command(name="valider", description="Admin : publier une proposition")
+    @app_commands.describe(numero=NUMERO)
     async def valider(self, ctx: commands.Context, numero: int) -> None:
         await self.run(ctx, "valider", str(numero), ephemeral=True)
 
-    @commands.hybrid_command(name="rejeter", description="Admin : refuser une proposition")
+    @admin_command(name="rejeter", description="Admin : refuser une proposition")
+    @app_commands.describe(numero=NUMERO, motif="la raison du refus, transmise au membre")
     async def rejeter(self, ctx: commands.Context, numero: int, *, motif: str = "") -> None:
         await self.run(ctx, "rejeter", f"{numero} {motif}", ephemeral=True)
 
-    @commands.hybrid_command(name="retirer", description="Admin : dépublier un exemple")
+    @admin_command(name="retirer", description="Admin : dépublier un exemple")
+    @app_commands.describe(id="identifiant de l'exemple à retirer (gardé dans l'historique)")
     async def retirer(self, ctx: commands.Context, id: str) -> None:  # noqa: A002
         await self.run(ctx, "retirer", id, ephemeral=True)
 
@@ -432,19 +568,20 @@ class ExamplesCog(commands.Cog, name="Exemples"):
     async def _retirer_id(self, interaction: discord.Interaction, current: str):
         return id_choices(self.bot, current)
 
-    @commands.hybrid_command(name="recharger", description="Admin : relire les fichiers")
+    @admin_command(name="recharger", description="Admin : relire les fichiers de la base")
     async def recharger(self, ctx: commands.Context) -> None:
         await self.run(ctx, "recharger", "", ephemeral=True)
 
-    @commands.hybrid_command(name="stats", description="Admin : chiffres de la base")
+    @admin_command(name="stats", description="Admin : les chiffres de la base et des recherches")
     async def stats(self, ctx: commands.Context) -> None:
         await self.run(ctx, "stats", "", ephemeral=True)
 
-    @commands.hybrid_command(name="lacunes", description="Admin : recherches sans réponse")
+    @admin_command(name="lacunes", description="Admin : les recherches restées sans réponse")
     async def lacunes(self, ctx: commands.Context) -> None:
         await self.run(ctx, "lacunes", "", ephemeral=True)
 
-    @commands.hybrid_command(name="historique", description="Admin : qui a fait quoi")
+    @admin_command(name="historique", description="Admin : qui a fait quoi, quand")
+    @app_commands.describe(cible="numéro de proposition ou identifiant d'exemple (facultatif)")
     async def historique(self, ctx: commands.Context, cible: str = "") -> None:
         await self.run(ctx, "historique", cible, ephemeral=True)
 
@@ -457,36 +594,56 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         prefix = self.bot.config.prefix
         if message.content.startswith(prefix):
             return  # commands are handled by discord.py (unknown ones in on_command_error)
-        caller = caller_of(self.bot, message.author, message.channel.id)
+        caller = await caller_of(self.bot, message.author, message.channel.id)
         session = self.bot.assistant.sessions.get(caller.id)
         if session is None or session.dialogue is None:
             return
         replies = await self.bot.assistant.handle(message.content, caller)
+        surface = self.bot.surface(False)
         for reply in replies:
-            await message.channel.send(**render(reply).kwargs())
+            await message.channel.send(**render(reply, surface).kwargs())
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
+        bot = self.bot
         if isinstance(error, commands.CommandNotFound):
             name = ctx.invoked_with or ""
-            reply = self.bot.assistant.unknown_command(name, caller_of(self.bot, ctx.author))
-            await ctx.send(**render(reply).kwargs())
+            reply = bot.assistant.unknown_command(name, await caller_of(bot, ctx.author))
+            await bot.answer(ctx, [reply])
             return
         if isinstance(error, commands.CommandOnCooldown):
-            text = (f"Doucement ! Vous pourrez relancer une recherche dans "
-                    f"{max(1, round(error.retry_after))} s.")
-        elif isinstance(error, (commands.MissingRequiredArgument, commands.BadArgument)):
-            usage = f"{self.bot.config.prefix}aide {ctx.command.name}" if ctx.command else \
-                f"{self.bot.config.prefix}aide"
-            text = f"Il manque un élément ou il est mal écrit. Voyez {usage}."
-        elif isinstance(error, commands.ArgumentParsingError):
-            text = "Guillemet non fermé ou mal placé : retirez-le ou fermez-le, puis réessayez."
-        else:
-            original = getattr(error, "original", error)
-            log.error("command %r by %s in %s failed", ctx.message.content if ctx.message
-                      else ctx.command, ctx.author, ctx.channel, exc_info=original)
-            text = "Oups, quelque chose s'est mal passé de mon côté. Réessayez dans un instant."
-        await ctx.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await bot.say_error(ctx, f"Doucement ! Vous pourrez relancer une recherche dans "
+                                     f"{max(1, round(error.retry_after))} s.")
+            return
+        command = ctx.command.name if ctx.command else None
+        if isinstance(error, (commands.MissingRequiredArgument, commands.BadArgument)):
+            await bot.say_error(ctx, argument_error(ctx, error), help_for=command)
+            return
+        if isinstance(error, commands.ArgumentParsingError):
+            await bot.say_error(ctx, "Guillemet non fermé ou mal placé : retirez-le ou "
+                                     "fermez-le, puis réessayez.", help_for=command)
+            return
+        original = getattr(error, "original", error)
+        log.error("command %r by %s in %s failed", ctx.message.content if ctx.message
+                  else ctx.command, ctx.author, ctx.channel, exc_info=original)
+        await bot.say_error(ctx, "Oups, quelque chose s'est mal passé de mon côté. Réessayez "
+                                 "dans un instant.")
+
+
+KINDS = {int: "un nombre entier, par exemple 12", str: "un texte"}
+
+
+def argument_error(ctx: commands.Context, error: Exception) -> str:
+    """« Il manque le paramètre « numero » » / « « abc » ne convient pas pour « numero » »."""
+    param = getattr(error, "param", None) or ctx.current_parameter
+    name = param.name if param is not None else "?"
+    where = f" de {ctx.clean_prefix}{ctx.command.name}" if ctx.command else ""
+    if isinstance(error, commands.MissingRequiredArgument):
+        return f"⚠ Il manque le paramètre « {name} »{where}. Voici comment l'écrire :"
+    given = safe(cut(ctx.current_argument or "", 40))
+    expected = KINDS.get(getattr(param, "annotation", None), "autre chose")
+    return (f"⚠ « {given} » ne convient pas pour le paramètre « {name} »{where} : il faut "
+            f"{expected}. Voici comment l'écrire :")
 
 
 class ExamplesBot(ExamplesBotMixin, commands.Bot):

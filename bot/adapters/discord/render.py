@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
 
 import discord
 
@@ -40,6 +43,89 @@ def safe(text: str) -> str:
 
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plural(count: int, word: str = "exemple") -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+@dataclass
+class Surface:
+    """Where a reply is shown, so follow-ups read right: typed commands with the configured
+    prefix in text, `</exemple:ID>` mentions for slash users, and nothing where buttons do it.
+
+    `names` maps every command name and alias the core knows to the command's name; `ids` the
+    slash command ids Discord gave at sync time.
+    """
+
+    prefix: str = "!"
+    slash: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)  # slash name -> "secteur outil…"
+
+    def command(self, name: str, mention: bool = True) -> str:
+        name = self.names.get(name, name)
+        if not self.slash:
+            return f"{self.prefix}{name}"
+        command_id = self.ids.get(name)
+        return f"</{name}:{command_id}>" if command_id and mention else f"/{name}"
+
+    def rewrite(self, text: str, mention: bool = True) -> str:
+        """Core text (never user text) with every `!command` shown for this surface; without
+        `mention` for the places Discord shows as plain text (titles, footers)."""
+        if not self.names or not text:
+            return text
+        prefixes = sorted({self.prefix, "!"}, key=len, reverse=True)
+        names = sorted(self.names, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<![\w/<])(?:" + "|".join(map(re.escape, prefixes)) + r")("
+            + "|".join(map(re.escape, names)) + r")(?![\w-])")
+        return pattern.sub(lambda m: self.command(m[1], mention), text)
+
+
+TEXT = Surface()
+
+
+def domain(url: str) -> str:
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or "source"
+
+
+def masked_link(text: str, url: str) -> str | None:
+    """`[text](url)`, or None when `url` is not a web address that can be linked safely."""
+    if not re.fullmatch(r"https?://[^\s<>]+", url):
+        return None
+    url = url.replace("(", "%28").replace(")", "%29")
+    return f"[{safe(text)}]({url})"
+
+
+def sources_text(sources: tuple[str, ...], limit: int = FIELD_VALUE_MAX) -> str:
+    """The sources as masked links `[domaine](url)`, no repeats, cut between links."""
+    seen: dict[str, int] = {}
+    parts: list[str] = []
+    unique = list(dict.fromkeys(sources))
+    for n, url in enumerate(unique):
+        name = domain(url)
+        seen[name] = seen.get(name, 0) + 1
+        label = name if seen[name] == 1 else f"{name} ({seen[name]})"
+        part = masked_link(label, url) or safe(cut(url, 80))
+        if len(" · ".join([*parts, part])) + 30 > limit:  # room left for « et N autres »
+            left = len(unique) - n
+            parts.append(f"et {left} autre{'s' if left > 1 else ''} source"
+                         f"{'s' if left > 1 else ''}")
+            break
+        parts.append(part)
+    return " · ".join(parts)
+
+
+def relative_time(iso: str) -> str | None:
+    """`<t:…:R>`: Discord shows "il y a 3 heures" in each reader's language and time zone."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+    return discord.utils.format_dt(when, "R")
 
 
 @dataclass
@@ -90,7 +176,7 @@ def add_field(embed: discord.Embed, name: str, value: str | None, inline: bool =
 def card_embed(card: Card, rank: int | None = None, full: bool = False,
                budget: int = EMBED_TOTAL_MAX) -> discord.Embed:
     title = f"{rank}. {card.title}" if rank else card.title
-    url = card.sources[0] if card.sources else None
+    url = card.sources[0] if card.sources and masked_link("x", card.sources[0]) else None
     embed = discord.Embed(title=cut(safe(title), TITLE_MAX), url=url,
                           description=cut(safe(card.summary), DESCRIPTION_MAX),
                           colour=COLOURS["info"])
@@ -105,9 +191,9 @@ def card_embed(card: Card, rank: int | None = None, full: bool = False,
     add_field(embed, "Résultats", card.results and safe(card.results), inline=False)
     if full:
         add_field(embed, "Détails", card.details and safe(card.details), inline=False)
-    sources = "\n".join(f"<{s}>" if len(s) > 200 else s for s in card.sources) \
-        if card.sources else "(non sourcé)"
-    add_field(embed, "Sources" if len(card.sources) > 1 else "Source", sources, inline=False)
+    sources = sources_text(card.sources) if card.sources else "(non sourcé)"
+    add_field(embed, "Sources" if len(set(card.sources)) > 1 else "Source", sources,
+              inline=False)
     footer = f"id : {card.id}"
     if full and card.contributor:
         footer += f" · proposé par {card.contributor}"
@@ -117,15 +203,24 @@ def card_embed(card: Card, rank: int | None = None, full: bool = False,
     return shrink(embed, budget)  # the least useful fields go first
 
 
-def submission_embed(card: SubmissionCard, full: bool) -> discord.Embed:
+def submission_embed(card: SubmissionCard, full: bool, member_id: int | None = None,
+                     surface: Surface = TEXT) -> discord.Embed:
+    """A submission; with `member_id`, the submitter is mentioned (never pinged: every message
+    goes with allowed mentions off)."""
     colour = {"en attente": COLOURS["warning"], "validée": COLOURS["success"],
               "refusée": COLOURS["error"]}.get(card.status, COLOURS["info"])
+    who = safe(card.member)
+    if member_id is not None:
+        who = f"<@{member_id}> ({who})"
+    when = relative_time(card.created_at) if card.created_at else None
     embed = discord.Embed(
         title=cut(f"Proposition #{card.number} · {card.status}", TITLE_MAX), colour=colour,
-        description=cut(f"Proposée par {safe(card.member)}"
-                        + (f" le {card.created_at[:10]}" if card.created_at else ""),
+        description=cut(f"Proposée par {who}" + (f", {when}" if when else ""),
                         DESCRIPTION_MAX))
     for label, value in card.fields if full else card.fields[:5]:
+        if label == "Source" and masked_link("x", value):
+            add_field(embed, label, sources_text((value,)), inline=False)
+            continue
         add_field(embed, label, safe(value), inline=label not in ("Résumé", "Titre", "Détails"))
     if card.duplicate_of:
         add_field(embed, "⚠ Doublon possible", safe(card.duplicate_of), inline=False)
@@ -138,47 +233,57 @@ def submission_embed(card: SubmissionCard, full: bool) -> discord.Embed:
     return embed
 
 
-def render(reply: Reply) -> Outgoing:
-    """One reply as one Discord message, within Discord's limits."""
-    out = _render(reply)
+def render(reply: Reply, surface: Surface = TEXT, buttons: bool = False) -> Outgoing:
+    """One reply as one Discord message, within Discord's limits. With `buttons`, the text
+    follow-ups that the message's buttons replace are left out."""
+    out = _render(reply, surface, buttons)
     out.embeds = fit_embeds([shrink(e) for e in out.embeds])
     return out
 
 
-def _render(reply: Reply) -> Outgoing:
+def message_text(message: Message, surface: Surface) -> str:
+    """A core message with its commands shown for the surface; user params escaped."""
+    return Message(surface.rewrite(message.template), message.params).render(safe)
+
+
+def listing_lines(reply: Listing) -> list[str]:
+    """Non-empty entries only, counts as « · 21 exemples »."""
+    return [f"{chr(0x2003) * item.depth}• **{safe(item.label)}** · {plural(item.count)}"
+            for item in reply.items if item.count > 0]
+
+
+def _render(reply: Reply, surface: Surface, buttons: bool) -> Outgoing:
     if isinstance(reply, Message):
         mark = "⚠ " if reply.tone == "error" else ""
-        return Outgoing(content=cut(mark + reply.render(safe), MESSAGE_MAX))
+        return Outgoing(content=cut(mark + message_text(reply, surface), MESSAGE_MAX))
     if isinstance(reply, Results):
         budget = (EMBED_TOTAL_MAX - 200) // max(1, len(reply.cards))
         embeds = [card_embed(c, reply.start + i, budget=budget)
                   for i, c in enumerate(reply.cards)]
-        content = reply.intro.render(safe)
-        if reply.footer:
-            content += "\n" + reply.footer
+        content = message_text(reply.intro, surface)
+        if reply.footer and not buttons:
+            content += "\n" + surface.rewrite(reply.footer)
         return Outgoing(content=cut(content, MESSAGE_MAX), embeds=embeds)
     if isinstance(reply, Detail):
         return Outgoing(embeds=[card_embed(reply.card, full=True)])
     if isinstance(reply, Listing):
-        lines = []
-        for item in reply.items:
-            indent = "\u2003" * item.depth
-            lines.append(f"{indent}• **{safe(item.label)}** ({item.count}) `{item.key}`")
+        lines = listing_lines(reply) or ["(aucun exemple pour l'instant)"]
         embed = discord.Embed(title=cut(reply.title, TITLE_MAX), colour=COLOURS["info"],
                               description=cut("\n".join(lines), DESCRIPTION_MAX))
-        if reply.footer:
-            embed.set_footer(text=cut(reply.footer, FOOTER_MAX))
+        footer = reply.footer.replace("Le nombre entre parenthèses compte", "Chaque nombre "
+                                      "compte") if reply.footer else None
+        if footer and buttons:
+            footer = footer.split(". ")[0].rstrip(".") + ". Choisissez dans le menu pour voir " \
+                     "les exemples."
+        if footer:
+            embed.set_footer(text=cut(surface.rewrite(footer, mention=False), FOOTER_MAX))
         return Outgoing(embeds=[embed])
     if isinstance(reply, Help):
-        embed = discord.Embed(title=cut(reply.title, TITLE_MAX), colour=COLOURS["info"])
-        for usage, text in reply.entries:
-            add_field(embed, usage, text or "\u200b", inline=False)
-        if reply.footer:
-            embed.set_footer(text=cut(reply.footer, FOOTER_MAX))
-        return Outgoing(embeds=[embed])
+        return Outgoing(embeds=[help_embed(reply, surface)])
     if isinstance(reply, Submissions):
-        embeds = [submission_embed(c, reply.full) for c in reply.cards]
-        content = reply.intro.render(safe) + (f"\n{reply.footer}" if reply.footer else "")
+        embeds = [submission_embed(c, reply.full, surface=surface) for c in reply.cards]
+        content = message_text(reply.intro, surface) + (
+            f"\n{surface.rewrite(reply.footer)}" if reply.footer else "")
         return Outgoing(content=cut(content, MESSAGE_MAX), embeds=embeds)
     if isinstance(reply, Report):
         embed = discord.Embed(title=cut(reply.title, TITLE_MAX), colour=COLOURS["info"])
@@ -196,6 +301,35 @@ def _render(reply: Reply) -> Outgoing:
                 add_field(embed, heading if n == 0 else f"{heading} (suite)", chunk,
                           inline=False)
         if reply.footer:
-            embed.set_footer(text=cut(reply.footer, FOOTER_MAX))
+            embed.set_footer(text=cut(surface.rewrite(reply.footer, mention=False), FOOTER_MAX))
         return Outgoing(embeds=[embed])
     raise TypeError(f"no Discord rendering for {type(reply).__name__}")
+
+
+def help_embed(reply: Help, surface: Surface) -> discord.Embed:
+    """The command list. For slash users, `</commande:ID>` mentions (one tap fills the command
+    in), which Discord shows in the description and in field values, not in field names."""
+    title = surface.rewrite(reply.title, mention=False)
+    embed = discord.Embed(title=cut(title, TITLE_MAX), colour=COLOURS["info"])
+    if surface.slash and len(reply.entries) > 1:
+        lines = []
+        for usage, text in reply.entries:
+            if not text:
+                lines.append(f"\n**{usage.strip('— ')}**")
+                continue
+            name = usage.partition(" ")[0]
+            options = surface.options.get(surface.names.get(name.lstrip(surface.prefix).lstrip(
+                "!"), ""), "")
+            options = f" *{options}*" if options else ""
+            lines.append(f"{surface.rewrite(name)}{options} — {cut(text, 200)}")
+        embed.description = cut("\n".join(lines), DESCRIPTION_MAX)
+    else:
+        for usage, text in reply.entries:
+            if surface.slash:
+                name = surface.names.get(usage.lstrip(surface.prefix).lstrip("!").partition(
+                    " ")[0], "")
+                usage = f"/{name} {surface.options.get(name, '')}".strip() if name else usage
+            add_field(embed, usage, surface.rewrite(text) or "\u200b", inline=False)
+    if reply.footer:
+        embed.set_footer(text=cut(surface.rewrite(reply.footer, mention=False), FOOTER_MAX))
+    return embed

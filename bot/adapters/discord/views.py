@@ -1,4 +1,5 @@
-"""Buttons and forms: result pages with votes, the proposal modal, persistent moderation buttons."""
+"""Buttons, select menus and forms: result pages, cards with votes, one-tap follow-ups, the
+proposal form, and the persistent moderation buttons."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.adapters.discord.render import NO_MENTIONS, render, safe
+from bot.adapters.discord.render import (
+    NO_MENTIONS,
+    TEXT,
+    Surface,
+    cut,
+    plural,
+    render,
+    safe,
+)
 from bot.core.commands import PAGE_SIZE, Caller, clean_input
 from bot.core.curation import submit
+from bot.core.replies import Action, Detail, Listing, Message, Reply, Results
 from bot.core.search import SearchResult
 from bot.core.submissions import Draft, WorkflowError
 
@@ -20,59 +30,200 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RESULTS_TIMEOUT = 600
+OPTIONS_MAX = 25  # options in a select menu
+BUTTONS_PER_ROW = 5
+# commands whose answers are for the asker only (the others answer in the channel)
+PRIVATE_COMMANDS = {"aide", "help", "proposer", "annuler", "mespropositions"}
 
 
-def caller_of(bot: ExamplesBot, user: discord.abc.User, channel_id: int | None = None) -> Caller:
+async def caller_of(bot: ExamplesBot, user: discord.abc.User,
+                    channel_id: int | None = None) -> Caller:
+    """Who acts, with their admin right checked now, in the server they act from."""
     origin = f"discord:{channel_id}" if channel_id else "discord"
-    return Caller(id=f"discord:{user.id}", name=user.display_name, is_admin=bot.is_admin(user),
-                  origin=origin)
+    return Caller(id=f"discord:{user.id}", name=user.display_name,
+                  is_admin=await bot.is_admin(user), origin=origin)
 
 
-async def refuse(interaction: discord.Interaction, text: str) -> None:
+async def refuse(interaction: discord.Interaction, text: str, view=None) -> None:
+    extra = {"view": view} if view is not None else {}
     if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS,
+                                        **extra)
     else:
         await interaction.response.send_message(text, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+                                                allowed_mentions=NO_MENTIONS, **extra)
 
 
-class OwnedView(discord.ui.View):
-    """A view only the member who asked may use; it disables itself when it expires."""
+async def admin_only(bot: ExamplesBot, interaction: discord.Interaction, what: str) -> bool:
+    """Re-check on the server side, at the moment of acting, that the user curates here."""
+    if await bot.is_admin(interaction.user):
+        return True
+    await refuse(interaction, bot.admin_refusal(what, interaction.user))
+    return False
+
+
+# -- sending replies with the right components ------------------------------------------------
+
+
+def view_for(bot: ExamplesBot, reply: Reply, user: discord.abc.User,
+             surface: Surface) -> discord.ui.View | None:
+    """The components that go with a reply: pages and cards for results, a vote on a card,
+    one-tap follow-ups for a message, a menu that starts the search for a vocabulary list."""
+    if isinstance(reply, Results):
+        session = bot.assistant.sessions.get(f"discord:{user.id}")
+        if session is not None and session.last_search is not None and reply.cards:
+            return ResultsView(bot, user.id, session.last_search, reply.start - 1, surface,
+                               reply.actions)
+        return None
+    if isinstance(reply, Detail):
+        return CardView(bot, reply.card.id)
+    if isinstance(reply, Message) and reply.actions:
+        return ActionsView(bot, reply.actions, surface)
+    if isinstance(reply, Listing) and any(i.count for i in reply.items):
+        return ListingView(bot, reply, surface)
+    return None
+
+
+async def send_replies(bot: ExamplesBot, interaction: discord.Interaction,
+                       replies: list[Reply], surface: Surface, ephemeral: bool = False) -> None:
+    """Answer a button or a menu: the first reply as the response, the others as follow-ups."""
+    for reply in replies or [Message("Rien à afficher.")]:
+        view = view_for(bot, reply, interaction.user, surface)
+        kwargs = render(reply, surface, buttons=view is not None).kwargs()
+        if view is not None:
+            kwargs["view"] = view
+        private = ephemeral or getattr(reply, "private", False)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(ephemeral=private, **kwargs)
+            message = await interaction.original_response()
+        else:
+            message = await interaction.followup.send(ephemeral=private, wait=True, **kwargs)
+        if view is not None:
+            view.message = message
+
+
+async def open_form(bot: ExamplesBot, interaction: discord.Interaction,
+                    values: dict | None = None) -> None:
+    """The proposal form, unless the member's limits are reached."""
+    try:
+        await bot.assistant.workflow.check_limits(f"discord:{interaction.user.id}")
+    except WorkflowError as exc:
+        await refuse(interaction, safe(exc.message))
+        return
+    await interaction.response.send_modal(ProposalModal(bot, values))
+
+
+async def perform(bot: ExamplesBot, interaction: discord.Interaction, action: Action,
+                  surface: Surface) -> None:
+    """What a one-tap follow-up does, for whoever taps it."""
+    if action.kind == "propose":
+        await open_form(bot, interaction)
+        return
+    if action.kind == "vote":
+        example_id, _, value = action.arg.rpartition(":")
+        await vote(bot, interaction, example_id, 1 if value.strip() == "1" else -1)
+        return
+    caller = await caller_of(bot, interaction.user, interaction.channel_id)
+    if action.kind == "card":
+        name, args, private = "fiche", action.arg, True
+    elif action.kind == "next":
+        name, args, private = "suite", "", False
+    elif action.kind == "search":
+        name, args, private = "exemple", action.arg, False
+    else:  # "command": a command line without prefix
+        name, _, args = action.arg.strip().partition(" ")
+        command = bot.assistant.commands.get(name.lower())
+        private = name.lower() in PRIVATE_COMMANDS or bool(command and command.admin)
+    replies = await bot.assistant.dispatch(name.lower(), args.strip(), caller)
+    await send_replies(bot, interaction, replies, surface, ephemeral=private)
+
+
+async def vote(bot: ExamplesBot, interaction: discord.Interaction, example_id: str,
+               value: int) -> None:
+    try:
+        await bot.assistant.workflow.vote(f"discord:{interaction.user.id}", example_id, value)
+    except WorkflowError as exc:
+        await refuse(interaction, safe(exc.message))
+        return
+    text = ("Merci ! Votre avis aide à mieux classer les exemples." if value > 0 else
+            "Merci pour votre avis : les administrateurs verront quels exemples améliorer.")
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+# -- views --------------------------------------------------------------------------------------
+
+
+class RemovingView(discord.ui.View):
+    """A view that takes itself off its message when it expires, rather than staying grey."""
+
+    def __init__(self, timeout: float | None = RESULTS_TIMEOUT):
+        super().__init__(timeout=timeout)
+        self.message: discord.Message | None = None
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            # a deleted or no longer editable message has nothing left to remove
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=None)
+
+
+class OwnedView(RemovingView):
+    """A view only the member who asked may use."""
 
     def __init__(self, owner_id: int, timeout: float | None = RESULTS_TIMEOUT):
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
-        self.message: discord.Message | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await refuse(interaction, "Ces boutons sont réservés à la personne qui a fait la "
-                                      "demande : lancez votre propre recherche avec /exemple.")
+            await refuse(interaction, "Ce bouton est réservé à la personne qui a fait la "
+                                      "demande.")
             return False
         return True
 
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            item.disabled = True
-        if self.message is not None:
-            # a deleted or no longer editable message has nothing left to disable
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self)
+
+def action_button(bot: ExamplesBot, action: Action, surface: Surface,
+                  row: int | None = None) -> discord.ui.Button:
+    style = (discord.ButtonStyle.success if action.kind == "propose"
+             else discord.ButtonStyle.primary if action.kind in ("search", "next")
+             else discord.ButtonStyle.secondary)
+    button = discord.ui.Button(label=cut(action.label, 80), style=style, row=row)
+
+    async def pressed(interaction: discord.Interaction) -> None:
+        await perform(bot, interaction, action, surface)
+    button.callback = pressed
+    return button
 
 
-class ResultsView(OwnedView):
-    """◀ Précédent / Suivant ▶, and for each example: Fiche complète, 👍 Utile, 👎 Pas utile."""
+class ActionsView(RemovingView):
+    """A message's follow-ups as one-tap buttons ("Métallurgie · 3", "Proposer un exemple")."""
 
-    def __init__(self, bot: ExamplesBot, owner_id: int, result: SearchResult, start: int = 0):
-        super().__init__(owner_id)
+    def __init__(self, bot: ExamplesBot, actions: tuple[Action, ...], surface: Surface):
+        super().__init__()
+        if bot.assistant.workflow is None:
+            actions = tuple(a for a in actions if a.kind not in ("propose", "vote"))
+        for n, action in enumerate(actions[:BUTTONS_PER_ROW * 5]):
+            self.add_item(action_button(bot, action, surface, row=n // BUTTONS_PER_ROW))
+
+
+class ResultsView(RemovingView):
+    """Two rows: ◀ Précédent · Suivant ▶ (for the asker) · Proposer un exemple, then the menu
+    « Voir la fiche… » of the page's examples, whose card opens privately for whoever picks."""
+
+    def __init__(self, bot: ExamplesBot, owner_id: int, result: SearchResult, start: int = 0,
+                 surface: Surface = TEXT, actions: tuple[Action, ...] = ()):
+        super().__init__()
         self.bot = bot
+        self.owner_id = owner_id
         self.result = result
         self.start = start
+        self.surface = surface
+        self.extra = [a for a in actions if a.kind in ("search", "command")]
         self.rebuild()
 
     @property
-    def page_ids(self) -> list[str]:
-        return [h.example.id for h in self.result.hits[self.start:self.start + PAGE_SIZE]]
+    def page(self) -> list:
+        return self.result.hits[self.start:self.start + PAGE_SIZE]
 
     def rebuild(self) -> None:
         self.clear_items()
@@ -85,95 +236,209 @@ class ResultsView(OwnedView):
         following.callback = self.make_turn(PAGE_SIZE)
         self.add_item(previous)
         self.add_item(following)
-        for i, example_id in enumerate(self.page_ids):
-            rank, row = self.start + i + 1, i + 1
-            card = discord.ui.Button(label=f"Fiche complète n°{rank}", row=row,
-                                     style=discord.ButtonStyle.primary)
-            card.callback = self.make_card(example_id)
-            useful = discord.ui.Button(label=f"👍 Utile n°{rank}", row=row,
-                                       style=discord.ButtonStyle.success)
-            useful.callback = self.make_vote(example_id, 1)
-            useless = discord.ui.Button(label=f"👎 Pas utile n°{rank}", row=row,
-                                        style=discord.ButtonStyle.danger)
-            useless.callback = self.make_vote(example_id, -1)
-            for button in (card, useful, useless):
-                self.add_item(button)
+        room = BUTTONS_PER_ROW - 2
+        if self.bot.assistant.workflow is not None:
+            self.add_item(action_button(self.bot, Action("propose", "Proposer un exemple"),
+                                        self.surface, row=0))
+            room -= 1
+        for action in self.extra[:room]:
+            self.add_item(action_button(self.bot, action, self.surface, row=0))
+        taxonomy = self.bot.assistant.index.base.taxonomy
+        options = []
+        for i, hit in enumerate(self.page):
+            example = hit.example
+            where = " · ".join(x for x in (taxonomy.label("secteurs", example.sector),
+                                            example.company.region) if x)
+            options.append(discord.SelectOption(
+                label=cut(f"{self.start + i + 1}. {example.title}", 100),
+                value=example.id[:100], description=cut(where, 100) or None))
+        if options:
+            menu = discord.ui.Select(placeholder="Voir la fiche…", options=options, row=1)
+            menu.callback = self.make_card(menu)
+            self.add_item(menu)
 
     def make_turn(self, delta: int):
         async def turn(interaction: discord.Interaction) -> None:
+            if interaction.user.id != self.owner_id:
+                await refuse(interaction, "Ces boutons sont réservés à la personne qui a fait la "
+                             "demande : lancez votre propre recherche avec "
+                             f"{self.surface.command('exemple')}.")
+                return
             self.start = max(0, self.start + delta)
             self.rebuild()
             page = self.bot.assistant.page_of(self.result, self.start)
-            await interaction.response.edit_message(view=self, **render(page).kwargs())
+            await interaction.response.edit_message(
+                view=self, **render(page, self.surface, buttons=True).kwargs())
         return turn
 
-    def make_card(self, example_id: str):
+    def make_card(self, menu: discord.ui.Select):
         async def show(interaction: discord.Interaction) -> None:
-            replies = await self.bot.assistant.dispatch(
-                "fiche", example_id, caller_of(self.bot, interaction.user))
-            await interaction.response.send_message(ephemeral=True, **render(replies[0]).kwargs())
+            await perform(self.bot, interaction, Action("card", "", menu.values[0]),
+                          self.surface)
         return show
 
-    def make_vote(self, example_id: str, value: int):
-        async def vote(interaction: discord.Interaction) -> None:
-            try:
-                await self.bot.assistant.workflow.vote(f"discord:{interaction.user.id}",
-                                                       example_id, value)
-            except WorkflowError as exc:
-                await refuse(interaction, exc.message)
-                return
-            text = ("Merci ! Votre avis aide à mieux classer les exemples." if value > 0 else
-                    "Merci pour votre avis : les administrateurs verront quels exemples "
-                    "améliorer.")
-            await interaction.response.send_message(text, ephemeral=True)
-        return vote
 
+class CardView(RemovingView):
+    """Under a full card: 👍 Utile / 👎 Pas utile."""
 
-class ProposalModal(discord.ui.Modal, title="Proposer un exemple"):
-    """The /proposer form (five fields: Discord's maximum per form)."""
-
-    secteur = discord.ui.TextInput(label="Secteur (ex. industrie, btp, commerce)",
-                                   max_length=100, custom_id="proposer:secteur")
-    outils = discord.ui.TextInput(label="Outils, séparés par des virgules",
-                                  placeholder="linkedin, facebook", max_length=200,
-                                  custom_id="proposer:outils")
-    resume = discord.ui.TextInput(label="La réalisation, en une phrase",
-                                  style=discord.TextStyle.paragraph, max_length=300,
-                                  custom_id="proposer:resume")
-    titre = discord.ui.TextInput(label="Titre court (facultatif)", required=False,
-                                 max_length=120, custom_id="proposer:titre")
-    source = discord.ui.TextInput(label="Adresse de la source (facultatif)", required=False,
-                                  placeholder="https://…", max_length=500,
-                                  custom_id="proposer:source")
-
-    def __init__(self, bot: ExamplesBot):
+    def __init__(self, bot: ExamplesBot, example_id: str):
         super().__init__()
         self.bot = bot
+        self.example_id = example_id
+        if bot.assistant.workflow is None:
+            return
+        for label, style, value in (("👍 Utile", discord.ButtonStyle.success, 1),
+                                    ("👎 Pas utile", discord.ButtonStyle.danger, -1)):
+            button = discord.ui.Button(label=label, style=style)
+            button.callback = self.make_vote(value)
+            self.add_item(button)
+
+    def make_vote(self, value: int):
+        async def pressed(interaction: discord.Interaction) -> None:
+            await vote(self.bot, interaction, self.example_id, value)
+        return pressed
+
+
+class ListingView(RemovingView):
+    """`!secteurs`, `!outils`, `!usages`: a menu of the entries that have examples; picking
+    one starts the search, for whoever picks."""
+
+    def __init__(self, bot: ExamplesBot, listing: Listing, surface: Surface):
+        super().__init__()
+        self.bot = bot
+        self.surface = surface
+        items = [i for i in listing.items if i.count > 0]
+        if len(items) > OPTIONS_MAX:  # the most useful ones, still in the list's order
+            kept = set(sorted(items, key=lambda i: -i.count)[:OPTIONS_MAX])
+            items = [i for i in items if i in kept]
+        options = [discord.SelectOption(label=cut(("↳ " if i.depth else "") + i.label, 100),
+                                        value=i.key[:100], description=plural(i.count))
+                   for i in items]
+        menu = discord.ui.Select(placeholder=f"Voir les exemples : {listing.title.lower()}…"[:150],
+                                 options=options)
+        menu.callback = self.make_search(menu)
+        self.add_item(menu)
+
+    def make_search(self, menu: discord.ui.Select):
+        async def search(interaction: discord.Interaction) -> None:
+            await perform(self.bot, interaction, Action("search", "", menu.values[0]),
+                          self.surface)
+        return search
+
+
+# -- the proposal form ------------------------------------------------------------------------
+
+
+def facet_options(bot: ExamplesBot, facet: str, chosen: set[str]) -> list[discord.SelectOption]:
+    """At most 25 entries: every top-level entry, then the most used others, so any example
+    has a place (an admin can refine it before approval)."""
+    index = bot.assistant.index
+    terms = index.base.taxonomy.facets[facet]
+    keys = list(terms)
+    if len(keys) > OPTIONS_MAX:
+        roots = [k for k in keys if not terms[k].parent or terms[k].parent not in terms]
+        roots.sort(key=lambda k: -index.count(facet, k))
+        others = sorted((k for k in keys if k not in roots), key=lambda k: -index.count(facet, k))
+        picked = [k for k in sorted(chosen) if k in terms]  # what was typed stays offered
+        keys = list(dict.fromkeys(picked + roots + others))[:OPTIONS_MAX]
+
+    def shown(key: str) -> str:
+        parent = terms[key].parent
+        if parent and parent in terms:
+            return f"{terms[parent].label} › {terms[key].label}"
+        return terms[key].label
+
+    keys.sort(key=lambda k: shown(k).lower())
+    return [discord.SelectOption(label=cut(shown(k), 100), value=k[:100],
+                                 description=plural(index.count(facet, k)) if index.count(
+                                     facet, k) else "aucun exemple encore : le premier ?",
+                                 default=k in chosen) for k in keys]
+
+
+FIELD_NAMES = {"secteur": "Secteur", "outils": "Outils", "resume": "Résumé", "titre": "Titre",
+               "source": "Source"}
+
+
+class ProposalModal(discord.ui.Modal):
+    """The proposal form: the sector and the tools picked from menus, the summary, a title and
+    the source's address typed. `values` fills it again after an error."""
+
+    def __init__(self, bot: ExamplesBot, values: dict | None = None):
+        super().__init__(title="Proposer un exemple", timeout=900)
+        self.bot = bot
+        values = values or {}
+        tools = {t.strip() for t in values.get("outils", "").split(",") if t.strip()}
+        self.secteur = discord.ui.Select(
+            custom_id="proposer:secteur", placeholder="Choisissez le secteur",
+            options=facet_options(bot, "secteurs", {values.get("secteur", "")}),
+            min_values=1, max_values=1, required=True)
+        tool_options = facet_options(bot, "outils", tools)
+        self.outils = discord.ui.Select(
+            custom_id="proposer:outils", placeholder="Choisissez un ou plusieurs outils",
+            options=tool_options, min_values=1, max_values=min(5, len(tool_options)),
+            required=True)
+        self.resume = discord.ui.TextInput(
+            custom_id="proposer:resume", style=discord.TextStyle.paragraph, max_length=300,
+            placeholder="Une fonderie recrute trois mouleurs grâce à LinkedIn.",
+            default=values.get("resume") or None)
+        self.titre = discord.ui.TextInput(
+            custom_id="proposer:titre", required=False, max_length=120,
+            placeholder="tiré du résumé si vous le laissez vide",
+            default=values.get("titre") or None)
+        self.source = discord.ui.TextInput(
+            custom_id="proposer:source", required=False, max_length=500,
+            placeholder="https://…", default=values.get("source") or None)
+        for text, description, component in (
+                ("Secteur", "le secteur de l'entreprise", self.secteur),
+                ("Outils", "les outils numériques utilisés (5 au plus)", self.outils),
+                ("La réalisation, en une phrase", "ce que l'entreprise a fait, et le résultat",
+                 self.resume),
+                ("Titre court (facultatif)", None, self.titre),
+                ("Adresse de la source (URL, facultatif)",
+                 "un article, une vidéo… commençant par https://", self.source)):
+            self.add_item(discord.ui.Label(text=text, description=description,
+                                           component=component))
+
+    def typed(self) -> dict[str, str]:
+        return {"secteur": (self.secteur.values or [""])[0], "outils": ", ".join(
+            self.outils.values), "resume": self.resume.value or "",
+            "titre": self.titre.value or "", "source": self.source.value or ""}
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user, interaction.channel_id)
+        caller = await caller_of(self.bot, interaction.user, interaction.channel_id)
         validator = self.bot.assistant.workflow.validator
         draft = Draft(sector="", tools=[], summary="")
+        typed = self.typed()
         errors = []
-        for name, item in (("secteur", self.secteur), ("outils", self.outils),
-                           ("resume", self.resume), ("titre", self.titre),
-                           ("source", self.source)):
+        for name, value in typed.items():
             try:
-                validator.set_field(draft, name, clean_input(item.value))
+                validator.set_field(draft, name, clean_input(value))
             except WorkflowError as exc:
-                errors.append(exc.message)
+                errors.append(f"**{FIELD_NAMES[name]}** : {safe(exc.message)}")
         if errors:
-            exc = WorkflowError(" ".join(errors))
-            # nothing is lost: the member's text comes back so they can fix and resend it
-            recap = "\n".join(f"{name} : {safe(value)}" for name, value in (
-                ("Secteur", self.secteur.value), ("Outils", self.outils.value),
-                ("Résumé", self.resume.value), ("Titre", self.titre.value),
-                ("Source", self.source.value)) if value)
-            await refuse(interaction, f"{safe(exc.message)}\n\nVotre saisie, à corriger puis "
-                                      f"renvoyer avec /proposer :\n{recap}"[:2000])
+            # nothing is lost: « Corriger » opens the form again, filled with what was typed
+            recap = "\n".join(f"{FIELD_NAMES[name]} : {safe(value)}"
+                              for name, value in typed.items() if value)
+            text = ("Le formulaire n'est pas encore envoyé :\n" + "\n".join(errors)
+                    + f"\n\nVotre saisie (rien n'est perdu) :\n{recap}")
+            await refuse(interaction, cut(text, 2000),
+                         view=FormRetryView(self.bot, interaction.user.id, typed))
             return
         replies = await submit(self.bot.assistant, caller, draft, caller.origin)
         await interaction.response.send_message(ephemeral=True, **render(replies[0]).kwargs())
+
+
+class FormRetryView(OwnedView):
+    """After a refused form: « Corriger le formulaire » opens it again, filled in."""
+
+    def __init__(self, bot: ExamplesBot, owner_id: int, values: dict):
+        super().__init__(owner_id, timeout=900)
+        self.bot = bot
+        self.values = values
+
+    @discord.ui.button(label="Corriger le formulaire", style=discord.ButtonStyle.primary)
+    async def again(self, interaction: discord.Interaction, button: discord.ui.Button):
+        await open_form(self.bot, interaction, self.values)
 
 
 class OpenFormView(OwnedView):
@@ -185,7 +450,7 @@ class OpenFormView(OwnedView):
 
     @discord.ui.button(label="Ouvrir le formulaire", style=discord.ButtonStyle.primary)
     async def open_form(self, interaction: discord.Interaction, button: discord.ui.Button):
-        await interaction.response.send_modal(ProposalModal(self.bot))
+        await open_form(self.bot, interaction)
 
 
 # -- moderation: persistent buttons, one set per submission, working after restarts ---------
@@ -202,7 +467,9 @@ class RejectModal(discord.ui.Modal, title="Refuser la proposition"):
         self.number = number
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user)
+        if not await admin_only(self.bot, interaction, "ce formulaire"):
+            return
+        caller = await caller_of(self.bot, interaction.user)
         replies = await self.bot.assistant.dispatch("rejeter", f"{self.number} {self.motif.value}",
                                                     caller)
         await interaction.response.send_message(ephemeral=True, **render(replies[0]).kwargs())
@@ -230,7 +497,9 @@ class EditModal(discord.ui.Modal):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        caller = caller_of(self.bot, interaction.user)
+        if not await admin_only(self.bot, interaction, "ce formulaire"):
+            return
+        caller = await caller_of(self.bot, interaction.user)
         messages = []
         for name, item in self.inputs.items():
             if item.value != self.original[name]:
@@ -269,15 +538,12 @@ class ModerationButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         bot: ExamplesBot = interaction.client
-        if not bot.is_admin(interaction.user):
-            await refuse(interaction, "Seuls les administrateurs peuvent décider des "
-                                      "propositions.")
-            return False
-        return True
+        label = self.LABELS[self.action][0]
+        return await admin_only(bot, interaction, f"le bouton « {label} »")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: ExamplesBot = interaction.client
-        caller = caller_of(bot, interaction.user)
+        caller = await caller_of(bot, interaction.user)
         if self.action == "reject":
             await interaction.response.send_modal(RejectModal(bot, self.number))
             return
@@ -285,7 +551,7 @@ class ModerationButton(discord.ui.DynamicItem[discord.ui.Button],
             try:
                 sub = await bot.assistant.workflow.get_pending(self.number)
             except WorkflowError as exc:
-                await refuse(interaction, exc.message)
+                await refuse(interaction, safe(exc.message))
                 return
             await interaction.response.send_modal(EditModal(bot, self.number,
                                                              Draft.from_data(sub.data)))
