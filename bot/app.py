@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from contextlib import asynccontextmanager
@@ -50,7 +51,7 @@ async def console_turn_hook(assistant: Assistant, caller: Caller) -> list[Reply]
     """Before each console message: reload hand edits, deliver the member's notifications."""
     replies: list[Reply] = []
     knowledge = assistant.knowledge
-    if knowledge.changed_on_disk():
+    if await asyncio.to_thread(knowledge.changed_on_disk):
         result = await assistant.workflow.reload()
         if result.problems and caller.is_admin:
             replies += curation.problems_reply(curation.WorkflowError(

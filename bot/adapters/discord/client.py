@@ -337,9 +337,12 @@ class ExamplesBotMixin:
 
     async def check_knowledge(self) -> None:
         knowledge = self.assistant.knowledge
-        if not knowledge.changed_on_disk():
+        if not await asyncio.to_thread(knowledge.changed_on_disk):
             return
-        result = knowledge.load()
+        workflow = self.assistant.workflow
+        # in a worker thread: the old index keeps answering while the new one is built
+        result = await (workflow.reload() if workflow is not None
+                        else asyncio.to_thread(knowledge.load))
         if not result.problems:
             log.info("knowledge reloaded: %s", result.base.summary_line())
             return
