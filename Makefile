@@ -38,6 +38,7 @@ eval: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run
+	$(PY) -m bench.approvals
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
