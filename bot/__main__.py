@@ -102,9 +102,9 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import run_discord
+    from bot.app import run_chat
 
-    return run_discord(args)
+    return run_chat(args)
 
 
 def main(argv: list[str] | None = None) -> int:
