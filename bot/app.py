@@ -179,6 +179,8 @@ async def serve_platforms(config: Config, discord_token: str | None, slack) -> i
                 if task.get_name() == "discord" and not shared_discord:
                     task.cancel()  # it cannot watch `stopping`; cancelling closes it cleanly
             statuses = await asyncio.gather(*tasks, return_exceptions=True)
+            async with assistant.workflow._publish_lock:
+                pass  # an approval under way finishes before the database closes
     except DatabaseError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -22,12 +22,11 @@ from bot.storage.knowledge_files import KnowledgeFiles
 @asynccontextmanager
 async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
     """The whole core, state included: yields (assistant, load result); closes the database on
-    the way out, after any approval in progress."""
+    the way out (callers first wait for any approval in progress: `workflow._publish_lock`)."""
     folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
     knowledge = KnowledgeService(folder)
     result = knowledge.load()
     db = await Database(db_path or config.database).open()
-    workflow = None
     try:
         files = KnowledgeFiles(folder, config.examples_file)
         workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day))
@@ -37,11 +36,7 @@ async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: 
         curation.install(assistant, workflow)
         yield assistant, result
     finally:
-        if workflow is not None:
-            async with workflow._publish_lock:  # never close the database mid-approval
-                await db.close()
-        else:
-            await db.close()
+        await db.close()
 
 
 def read_secret(name: str, env_file: Path = ENV_FILE) -> str | None:
