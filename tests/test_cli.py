@@ -54,3 +54,14 @@ def test_argument_errors_are_in_french(argv, message, capsys) -> None:
 def test_argparse_is_left_as_it_was(capsys) -> None:
     output_of(["--help"], capsys)
     assert argparse._("usage: ") == "usage: "
+
+
+def test_console_shows_follow_ups_as_commands_with_the_configured_prefix() -> None:
+    from bot.adapters.text import render
+    from bot.core.replies import Action, Message
+
+    reply = Message("Aucun exemple.", actions=(Action("search", "Métallurgie · 3", "metallurgie"),
+                                              Action("propose", "Proposer un exemple"),
+                                              Action("vote", "👍 Utile", "x:1")))
+    assert render(reply, "?") == ("Aucun exemple.\nPour continuer : Métallurgie · 3 : ?exemple "
+                                  "metallurgie · Proposer un exemple : ?proposer.")

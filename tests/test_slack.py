@@ -287,3 +287,19 @@ def test_decoded_page_value_survives_unusual_queries() -> None:
     assert read_page_value(value) == ('industrie "<!channel>" é', 3, "U1")
     assert read_page_value("pas du json") is None
     assert json.loads(value)["u"] == "U1"
+
+
+async def test_follow_ups_of_the_core_become_buttons_that_work(fake, slack) -> None:
+    from bot.adapters.slack.blocks import render
+    from bot.core.replies import Action, Message
+
+    out = render(Message("Aucun exemple.", actions=(
+        Action("search", "Métallurgie · 3", "metallurgie"), Action("propose", "Proposer"))))
+    buttons = out.blocks[-1]["elements"]
+    assert [(b["text"]["text"], b.get("style")) for b in buttons] == [
+        ("Métallurgie · 3", None), ("Proposer", "primary")]
+    _, url = await fake.click(buttons[0], user="U1")
+    answer = (await fake.response(url))[0]
+    assert answer["blocks"][0]["text"]["text"].startswith("2 exemples pour « metallurgie »")
+    await fake.click(buttons[1], user="U1")
+    assert (await fake.call("views.open"))[0]["view"]["callback_id"] == "proposer"

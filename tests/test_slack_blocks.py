@@ -9,8 +9,16 @@ import yaml
 
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.client import SLASH, from_slack
-from bot.core.replies import Card, Detail, Listing, ListItem, Message, Results, SubmissionCard, \
-    Submissions
+from bot.core.replies import (
+    Card,
+    Detail,
+    Listing,
+    ListItem,
+    Message,
+    Results,
+    SubmissionCard,
+    Submissions,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 HOSTILE = "<!channel> <@U123> <https://evil.example|cliquez> & *gras*"
