@@ -25,13 +25,17 @@ log = logging.getLogger("bot")
 STOPPING = "arrêt demandé : fermeture propre"
 DEFAULT_SLACK_API = "https://slack.com/api/"
 
-NO_PLATFORM = """\
-Aucune plateforme de discussion n'est configurée.
-- Discord : mettez le jeton du bot dans DISCORD_TOKEN.
-- Slack : mettez le jeton du bot (xoxb-…) dans SLACK_BOT_TOKEN et le jeton de l'application
-  (xapp-…) dans SLACK_APP_TOKEN.
-Ces variables se placent dans l'environnement ou dans le fichier .env à la racine du projet
-(jamais versionné) ; le README détaille chaque étape. Sans jeton, « make run » ouvre la console."""
+NO_SLACK = """\
+Aucun jeton Slack n'est configuré non plus. Pour Slack : créez l'application depuis
+slack-manifest.yaml, puis mettez le jeton du bot (xoxb-…) dans SLACK_BOT_TOKEN et celui de
+l'application (xapp-…) dans SLACK_APP_TOKEN, de la même façon (environnement ou .env) ; le
+README détaille chaque étape."""
+
+
+def no_platform_message() -> str:
+    from bot.adapters.discord.runner import NO_TOKEN
+
+    return f"{NO_TOKEN}\n\n{NO_SLACK}"
 
 
 def slack_credentials():
@@ -117,7 +121,7 @@ def run_chat(args: argparse.Namespace) -> int:
         print("\n".join(slack.problems()), file=sys.stderr)
         return 2
     if discord_token is None and slack is None:
-        print(NO_PLATFORM, file=sys.stderr)
+        print(no_platform_message(), file=sys.stderr)
         return 2
     logging.basicConfig(level=config.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
