@@ -47,3 +47,41 @@ async def test_python_m_bot_run_answers_on_slack_then_stops_on_sigterm(tmp_path:
             process.kill()
             await process.wait()
         await fake.stop()
+
+
+async def test_one_process_serves_discord_and_slack_together(tmp_path: Path) -> None:
+    from tests.fake_discord import FakeDiscord
+
+    slack, discord = await FakeSlack().start(), await FakeDiscord().start()
+    folder = write_base(tmp_path / "knowledge")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"knowledge: {folder}\ndatabase: {tmp_path / 'etat.sqlite3'}\n",
+                      encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env.update(SLACK_BOT_TOKEN=fake_slack.BOT_TOKEN, SLACK_APP_TOKEN=fake_slack.APP_TOKEN,
+               SLACK_API_URL=slack.api_url, DISCORD_TOKEN="jeton-de-test",
+               BOT_TEST_DISCORD_API=discord.api_base, BOT_TEST_DISCORD_GATEWAY=discord.gateway)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=PROJECT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await slack.until(lambda: any(not ws.closed for ws in slack.sockets), timeout=60,
+                          what="the bot's Socket Mode connection")
+        await slack.until(lambda: discord.identifies and discord.seq >= 2, timeout=60,
+                          what="the bot's Discord gateway session")
+        await asyncio.sleep(2.5)  # GUILD_CREATE, then discord.py's guild_ready_timeout
+        _, url = await slack.command("/exemple", "industrie")
+        assert (await slack.response(url))[0]["blocks"][0]["text"]["text"].startswith(
+            "4 exemples pour « industrie »")
+        await discord.member_says("!exemple industrie")
+        answer = (await discord.wait_messages(1, timeout=20))[0]
+        assert answer["content"].startswith("4 exemples pour « industrie »")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await slack.stop()
+        await discord.stop()
