@@ -1,50 +1,61 @@
-"""Wiring: build the core from the command line and configuration, then start an adapter."""
+"""Wiring of the command line: the console, and `run`, which starts every chat platform whose
+credentials are set, in one process, on one core and one state database."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
+import logging
 import os
+import signal
 import sys
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 from bot.adapters.console import BANNER, run_console
 from bot.config import Config, ConfigError, load_config, read_token
-from bot.core import curation, figures
+from bot.core import curation
 from bot.core.commands import Assistant, Caller
 from bot.core.replies import Message, Reply
-from bot.core.service import KnowledgeService
-from bot.core.submissions import Limits, Workflow
-from bot.paths import shown
-from bot.storage.database import Database, DatabaseError
-from bot.storage.knowledge_files import KnowledgeFiles
+from bot.storage.database import DatabaseError
+from bot.wiring import open_core, read_secret
+
+__all__ = ["open_core", "run_chat", "run_console_app", "token_configured"]
+
+log = logging.getLogger("bot")
+STOPPING = "arrêt demandé : fermeture propre"
+DEFAULT_SLACK_API = "https://slack.com/api/"
+
+NO_SLACK = """\
+Aucun jeton Slack n'est configuré non plus. Pour Slack : créez l'application depuis
+slack-manifest.yaml, puis mettez le jeton du bot (xoxb-…) dans SLACK_BOT_TOKEN et celui de
+l'application (xapp-…) dans SLACK_APP_TOKEN, de la même façon (environnement ou .env) ; le
+README détaille chaque étape."""
+
+
+def no_platform_message() -> str:
+    from bot.adapters.discord.runner import NO_TOKEN
+
+    return f"{NO_TOKEN}\n\n{NO_SLACK}"
+
+
+def slack_credentials():
+    """The Slack tokens when at least one is set (the adapter checks they go together)."""
+    from bot.adapters.slack.runner import SlackCredentials
+
+    bot_token, app_token = read_secret("SLACK_BOT_TOKEN"), read_secret("SLACK_APP_TOKEN")
+    if bot_token is None and app_token is None:
+        return None
+    api_url = read_secret("SLACK_API_URL") or DEFAULT_SLACK_API
+    return SlackCredentials(bot_token or "", app_token or "", api_url)
 
 
 def token_configured() -> bool:
-    return read_token() is not None
+    """Whether `python -m bot` with no subcommand should start the chat bot (else the console)."""
+    return read_token() is not None or read_secret("SLACK_BOT_TOKEN") is not None \
+        or read_secret("SLACK_APP_TOKEN") is not None
 
 
-@asynccontextmanager
-async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
-    """The whole core, state included; closes the database on the way out."""
-    folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
-    knowledge = KnowledgeService(folder)
-    result = knowledge.load()
-    db = await Database(db_path or config.database).open()
-    try:
-        files = KnowledgeFiles(folder, config.examples_file,
-                               history_versions=config.history_versions)
-        workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day),
-                            prefix=config.prefix)
-        await workflow.reconcile()
-        knowledge.index.set_votes(await db.net_votes())
-        assistant = Assistant(knowledge, prefix=config.prefix)
-        curation.install(assistant, workflow)
-        figures.install(assistant)
-        yield assistant, result
-    finally:
-        await db.close()
+# -- the console ------------------------------------------------------------------------------
 
 
 async def console_turn_hook(assistant: Assistant, caller: Caller) -> list[Reply]:
@@ -64,11 +75,19 @@ async def console_turn_hook(assistant: Assistant, caller: Caller) -> list[Reply]
     return replies
 
 
-async def run_console_app(args: argparse.Namespace) -> int:
+def _config_or_none(path) -> Config | None:
     try:
-        config = load_config(args.config)
+        return load_config(path)
     except ConfigError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
+        print("La configuration est refusée :", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return None
+
+
+async def run_console_app(args: argparse.Namespace) -> int:
+    config = _config_or_none(args.config)
+    if config is None:
         return 2
     try:
         async with open_core(config, args.knowledge, args.db) as (assistant, result):
@@ -88,7 +107,93 @@ async def run_console_app(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_discord(args: argparse.Namespace) -> int:
-    from bot.adapters.discord.runner import run
+# -- the chat platforms -------------------------------------------------------------------------
 
-    return run(args)
+
+def run_chat(args: argparse.Namespace) -> int:
+    """`python -m bot run`: Discord and/or Slack, whichever have credentials."""
+    config = _config_or_none(args.config)
+    if config is None:
+        return 2
+    discord_token = read_token()
+    slack = slack_credentials()
+    if slack is not None and slack.problems():
+        print("\n".join(slack.problems()), file=sys.stderr)
+        return 2
+    if discord_token is None and slack is None:
+        print(no_platform_message(), file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return asyncio.run(serve_platforms(config, discord_token, slack))
+
+
+def _discord_takes_the_core() -> bool:
+    from bot.adapters.discord import runner
+
+    return "assistant" in inspect.signature(runner.serve).parameters
+
+
+async def _serve_discord(config: Config, token: str, assistant: Assistant | None,
+                         stopping: asyncio.Event) -> int:
+    from bot.adapters.discord import runner
+
+    runner.point_at_test_server()
+    if assistant is None:  # an adapter that still opens its own core
+        return await runner.serve(config, token)
+    return await runner.serve(config, token, assistant=assistant, stopping=stopping)
+
+
+async def serve_platforms(config: Config, discord_token: str | None, slack) -> int:
+    """Run every configured platform until SIGTERM/SIGINT or until one of them stops."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        if not stopping.is_set():
+            log.info(STOPPING)
+            stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop)
+        except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
+            pass
+    shared_discord = discord_token is not None and _discord_takes_the_core()
+    if discord_token is not None and slack is None and not shared_discord:
+        return await _serve_discord(config, discord_token, None, stopping)
+    try:
+        async with open_core(config) as (assistant, result):
+            for problem in result.problems:
+                log.warning("base de connaissances : %s", problem)
+            tasks: list[asyncio.Task] = []
+            if slack is not None:
+                from bot.adapters.slack.runner import serve as serve_slack
+
+                tasks.append(asyncio.create_task(
+                    serve_slack(assistant, config, slack, stopping), name="slack"))
+            if discord_token is not None:
+                tasks.append(asyncio.create_task(_serve_discord(
+                    config, discord_token, assistant if shared_discord else None, stopping),
+                    name="discord"))
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            first = next(iter(done)).result()
+            stopping.set()  # one platform stopped (signal or fatal error): stop the others
+            for task in tasks:
+                if task.get_name() == "discord" and not shared_discord:
+                    task.cancel()  # it cannot watch `stopping`; cancelling closes it cleanly
+            statuses = await asyncio.gather(*tasks, return_exceptions=True)
+            async with assistant.workflow._publish_lock:
+                pass  # an approval under way finishes before the database closes
+    except DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    codes = []
+    for status in statuses:
+        if isinstance(status, asyncio.CancelledError):
+            codes.append(0)
+        elif isinstance(status, BaseException):
+            raise status
+        else:
+            codes.append(status)
+    return first or max(codes)

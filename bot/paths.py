@@ -8,6 +8,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DEFAULT_DB = PROJECT_ROOT / "data" / "bot.sqlite3"
+ENV_FILE = PROJECT_ROOT / ".env"  # secrets (tokens), never versioned
 
 
 def shown(path: Path) -> Path:

@@ -12,8 +12,9 @@ from bot.core.commands import Assistant, Caller
 BANNER = """\
 Bienvenue ! Ceci est la console du bot d'exemples numériques pour TPE/PME.
 Tapez par exemple « !exemple industrie » ou « !aide » ; Ctrl-D pour quitter.
-Pour le brancher sur Discord : mettez votre jeton dans DISCORD_TOKEN (ou dans un fichier .env)
-puis relancez « make run » (détails dans le README)."""
+Pour le brancher sur Discord ou Slack : mettez ses jetons dans l'environnement ou dans un
+fichier .env (DISCORD_TOKEN ; SLACK_BOT_TOKEN et SLACK_APP_TOKEN), puis relancez « make run »
+(détails dans le README)."""
 
 
 async def run_console(
@@ -40,14 +41,14 @@ async def run_console(
             continue
         if before_each is not None:
             for reply in await before_each(caller):
-                print(render(reply), file=stdout)
+                print(render(reply, assistant.prefix), file=stdout)
                 print(file=stdout)
         replies = await assistant.handle(line, caller)
         if not replies:
             print(f"(Les commandes commencent par « {assistant.prefix} » : "
                   f"tapez {assistant.prefix}aide.)", file=stdout)
         for reply in replies:
-            print(render(reply), file=stdout)
+            print(render(reply, assistant.prefix), file=stdout)
             print(file=stdout, flush=True)
     if interactive:
         print("À bientôt !", file=stdout)

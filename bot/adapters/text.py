@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.replies import (
+    Action,
     Card,
     Detail,
     Help,
@@ -75,14 +76,33 @@ def render_submission(card: SubmissionCard, full: bool) -> str:
     return "\n".join(lines)
 
 
-def render(reply: Reply) -> str:
+def typed(action: Action, prefix: str) -> str | None:
+    """A follow-up as the command to type; None for one that needs a button (a vote)."""
+    commands = {"search": f"exemple {action.arg}", "card": f"fiche {action.arg}",
+                "next": "suite", "propose": "proposer", "command": action.arg}
+    command = commands.get(action.kind)
+    return f"{prefix}{command.strip()}" if command else None
+
+
+def follow_ups(actions: tuple[Action, ...], prefix: str) -> str | None:
+    shown = [f"{a.label} : {cmd}" for a in actions if (cmd := typed(a, prefix))]
+    return ("Pour continuer : " + " · ".join(shown) + ".") if shown else None
+
+
+def render(reply: Reply, prefix: str = "!") -> str:
+    """`reply` as terminal text; follow-ups become the commands to type with `prefix`."""
     if isinstance(reply, Message):
-        return MARKS.get(reply.tone, "") + reply.render()
+        text = MARKS.get(reply.tone, "") + reply.render()
+        more = follow_ups(reply.actions, prefix)
+        return f"{text}\n{more}" if more else text
     if isinstance(reply, Results):
         parts = [reply.intro.render()]
         parts += [render_card_short(c, reply.start + i) for i, c in enumerate(reply.cards)]
         if reply.footer:
             parts.append(reply.footer)
+        more = follow_ups(reply.actions, prefix)
+        if more:
+            parts.append(more)
         return "\n\n".join(parts)
     if isinstance(reply, Detail):
         return render_card_full(reply.card)

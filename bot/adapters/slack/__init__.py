@@ -1,0 +1,1 @@
+"""Slack: slack-bolt's AsyncApp in Socket Mode (no public address needed)."""

@@ -1,0 +1,57 @@
+"""Composition root: the core (knowledge, state, workflow) built once from the configuration.
+
+Adapters receive what this module builds; they never import it back.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.config import Config
+from bot.core import curation, figures
+from bot.core.commands import Assistant
+from bot.core.service import KnowledgeService
+from bot.core.submissions import Limits, Workflow
+from bot.paths import ENV_FILE, shown
+from bot.storage.database import Database
+from bot.storage.knowledge_files import KnowledgeFiles
+
+
+@asynccontextmanager
+async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
+    """The whole core, state included: yields (assistant, load result); closes the database on
+    the way out (callers first wait for any approval in progress: `workflow._publish_lock`)."""
+    folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
+    knowledge = KnowledgeService(folder)
+    result = knowledge.load()
+    db = await Database(db_path or config.database).open()
+    try:
+        files = KnowledgeFiles(folder, config.examples_file,
+                               history_versions=config.history_versions)
+        workflow = Workflow(db, knowledge, files, Limits(config.max_pending, config.max_per_day),
+                            prefix=config.prefix)
+        await workflow.reconcile()
+        knowledge.index.set_votes(await db.net_votes())
+        assistant = Assistant(knowledge, prefix=config.prefix)
+        curation.install(assistant, workflow)
+        figures.install(assistant)
+        yield assistant, result
+    finally:
+        await db.close()
+
+
+def read_secret(name: str, env_file: Path = ENV_FILE) -> str | None:
+    """`name` from the environment, else from the project's git-ignored .env file."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and key.strip().removeprefix("export ").strip() == name:
+                value = value.strip().strip("'\"")
+                if value:
+                    return value
+    return None
