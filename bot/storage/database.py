@@ -79,6 +79,19 @@ MIGRATIONS: tuple[str, ...] = (
         message_id TEXT NOT NULL
     );
     """,
+    # 2: moderation posts per platform (Discord and Slack may both post a submission)
+    """
+    CREATE TABLE moderation_posts (
+        submission_id INTEGER NOT NULL REFERENCES submissions (id),
+        platform TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (submission_id, platform)
+    );
+    INSERT INTO moderation_posts (submission_id, platform, channel_id, message_id)
+        SELECT submission_id, 'discord', channel_id, message_id FROM moderation_messages;
+    DROP TABLE moderation_messages
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -349,16 +362,17 @@ class Database:
         await self.execute("UPDATE notifications SET delivered_at = ? WHERE id = ?",
                            (now(), notification_id))
 
-    # -- moderation messages (Discord) ----------------------------------------------------
+    # -- moderation posts (one per submission and platform) --------------------------------
 
     async def set_moderation_message(self, submission_id: int, channel_id: str,
-                                     message_id: str) -> None:
+                                     message_id: str, platform: str = "discord") -> None:
         await self.execute(
-            "INSERT OR REPLACE INTO moderation_messages VALUES (?, ?, ?)",
-            (submission_id, channel_id, message_id))
+            "INSERT OR REPLACE INTO moderation_posts (submission_id, platform, channel_id, "
+            "message_id) VALUES (?, ?, ?, ?)", (submission_id, platform, channel_id, message_id))
 
-    async def moderation_message(self, submission_id: int) -> tuple[str, str] | None:
+    async def moderation_message(self, submission_id: int,
+                                 platform: str = "discord") -> tuple[str, str] | None:
         row = await self.fetchone(
-            "SELECT channel_id, message_id FROM moderation_messages WHERE submission_id = ?",
-            (submission_id,))
+            "SELECT channel_id, message_id FROM moderation_posts WHERE submission_id = ? "
+            "AND platform = ?", (submission_id, platform))
         return (row[0], row[1]) if row else None
