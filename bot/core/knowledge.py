@@ -52,9 +52,10 @@ SECOND_SENTENCE = re.compile(r"(?<=[a-zà-ÿ0-9)»\"'’])[.!?…]\s+[A-ZÀÂÄ�
 # libyaml's events, with an explicit stack, and refuses a file nested deeper than MAX_DEPTH.
 # A knowledge file nests 4 levels (file > exemples > exemple > entreprise), the taxonomy 4.
 MAX_DEPTH = 50
-# 20,000 examples make about 11 MB of YAML (bench/generate.py): 64 MB leaves room for a
-# single-file base of 100,000 such examples while refusing a file that would exhaust memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+# 20,000 examples make about 11 MB of YAML (bench/generate.py, ~550 bytes each): 32 MB holds
+# them all in one file three times over (or 20,000 examples of 1.6 KB), loads in seconds and
+# in a few hundred MB of memory, and refuses a file that would exhaust the machine's memory.
+MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_PROBLEMS_PER_FILE = 1000
 SHOWN_MAX = 80  # characters of a curator's value quoted in a message
 SUGGEST_MAX = 100  # longer values get no "vouliez-vous dire" (fuzzy matching costs)
@@ -66,7 +67,7 @@ _ALLOWED_TAGS = {
 }
 # What YAML forbids in a file (PyYAML's reader: printable characters, tab and line breaks only).
 _NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 MEGA = 1024 * 1024
 
@@ -89,8 +90,8 @@ _YAML_PROBLEMS = {
     "élément de liste commence sa propre ligne, aligné sur les autres éléments",
     "mapping keys are not allowed in this context": "« ? » inattendu (une valeur qui commence "
     "par « ? » doit être entre guillemets)",
-    "could not find expected ':'": "deux-points « : » attendu après la clé (ligne de "
-    "continuation mal indentée ?)",
+    "could not find expected ':'": "deux-points « : » attendu après la clé (ou ligne de "
+    "continuation mal indentée)",
     "found unexpected ':'": "deux-points « : » inattendu",
     "found unexpected end of stream": "fin de fichier atteinte avant la fermeture d'un guillemet "
     "ou d'un crochet",
@@ -122,7 +123,7 @@ _YAML_PROBLEMS = {
     "did not find expected ',' or '}'": "virgule « , » ou accolade fermante « } » attendue dans "
     "le dictionnaire entre accolades",
     "did not find expected <document start>": "contenu inattendu après la fin du document "
-    "(indentation incohérente ?)",
+    "(ligne « ... » plus haut, ou indentation incohérente ?)",
     "found incompatible YAML document": "version de YAML non prise en charge : retirez la ligne "
     "« %YAML »",
     "found duplicate %YAML directive": _DIRECTIVE,
@@ -150,14 +151,8 @@ _YAML_CONTEXTS = {
     "while parsing a quoted scalar": "texte entre guillemets commencé",
     "while parsing a flow sequence": "liste entre crochets ouverte",
     "while parsing a flow mapping": "dictionnaire entre accolades ouvert",
-    "while parsing a block mapping": "dictionnaire commencé",
-    "while parsing a block collection": "liste commencée",
     "while scanning a simple key": "clé commencée",
-    "while scanning a plain scalar": "valeur commencée",
     "while scanning a block scalar": "texte « | » ou « > » commencé",
-    "while parsing a block node": "valeur commencée",
-    "while parsing a flow node": "valeur commencée",
-    "while parsing a node": "valeur commencée",
 }
 
 
@@ -412,6 +407,8 @@ def _yaml_message(error: yaml.YAMLError, text: str) -> tuple[int, str]:
         if problem == "found unexpected end of stream":
             # the fix is where the quote or bracket was opened
             return started, f"{SYNTAX}{french} ({where} ici, jamais fermé)"
+        if problem == "could not find expected ':'":
+            return started, f"{SYNTAX}{french}"  # the key without its colon is here
         french += f" ({where} ligne {started})"
     return line, SYNTAX + french
 
@@ -536,7 +533,8 @@ class _FileReader:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = _line_of_byte(data, exc.start)
-            column = exc.start - data.rfind(b"\n", 0, exc.start)
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
             self.problem(line, f"octet 0x{data[exc.start]:02X} (colonne {column}) invalide en "
                          f"UTF-8 : le fichier est sans doute en Latin-1 ou Windows-1252 ; {save}")
             return None
@@ -553,12 +551,14 @@ class _FileReader:
 
     def compose_text(self, data: bytes, text: str) -> _Node | None:
         """Build the tree from libyaml's events, with an explicit stack (no recursion)."""
-        loader = _SafeLoader(data)
+        loader = None
         root: _Node | None = None
         stack: list[_Collection] = []
         refused = False
+        aliases: set[str] = set()
         documents = 0
         try:
+            loader = _SafeLoader(data)  # the pure Python one checks characters here
             get_event = loader.get_event
             while True:
                 event = get_event()
@@ -588,10 +588,12 @@ class _FileReader:
                     stack.pop()
                     continue
                 elif kind is yaml.AliasEvent:
-                    self.problem(event.start_mark.line + 1, (
-                        f"alias YAML « *{_cut(event.anchor)} » non accepté : écrivez la "
-                        "valeur en entier (les ancres « & » et alias « * » ne sont pas pris en "
-                        "charge)"))
+                    if event.anchor not in aliases:  # once per name: not 9**11 times a bomb
+                        aliases.add(event.anchor)
+                        self.problem(event.start_mark.line + 1, (
+                            f"alias YAML « *{_cut(event.anchor)} » non accepté : écrivez la "
+                            "valeur en entier (les ancres « & » et alias « * » ne sont pas pris "
+                            "en charge)"))
                     refused = True
                     node = _EMPTY
                 elif kind is yaml.DocumentStartEvent:
@@ -613,14 +615,15 @@ class _FileReader:
                 if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                     stack.append(node)  # type: ignore[arg-type]
         except yaml.reader.ReaderError as exc:
-            self.reader_problem(exc, text)
+            self.reader_problem(exc, data, text)
             return None
         except yaml.YAMLError as exc:
             line, message = _yaml_message(exc, text)
             self.problem(line, message)
             return None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         if refused:
             return None
         return _EMPTY if root is None else root
@@ -632,17 +635,18 @@ class _FileReader:
             "pas prises en charge)"))
         return True
 
-    def reader_problem(self, error: yaml.reader.ReaderError, text: str) -> None:
-        start = 1 if text.startswith("\ufeff") else 0
-        found = _NON_PRINTABLE.search(text, start)
-        if found is None:
-            self.problem(1, "caractère interdit dans le fichier")
-            return
-        offset = found.start()
-        line = text.count("\n", 0, offset) + 1
-        code = f"U+{ord(found.group()):04X}"
-        self.problem(line, f"caractère de contrôle invisible {code} interdit dans un fichier "
-                     "YAML : supprimez-le (il vient souvent d'un copier-coller)")
+    def reader_problem(self, error: yaml.reader.ReaderError, data: bytes, text: str) -> None:
+        """A character YAML forbids (the file is valid UTF-8: `decode` checked it)."""
+        found = _NON_PRINTABLE.search(text, 1 if text.startswith("\ufeff") else 0)
+        if found is not None:
+            line = text.count("\n", 0, found.start()) + 1
+            code = ord(found.group())
+        else:  # libyaml's own verdict: where it stopped, in bytes
+            position = getattr(error, "position", 0) or 0
+            line = _line_of_byte(data, min(max(position, 0), len(data)))
+            code = error.character if isinstance(error.character, int) else 0
+        self.problem(line, f"caractère invisible U+{code:04X} interdit dans un fichier YAML : "
+                     "supprimez-le (il vient souvent d'un copier-coller)")
 
     def mapping(self, node: _Node, what: str) -> list[tuple[str, _Node, int]] | None:
         """(key, value node, line) pairs of a mapping node; duplicated keys are reported."""
