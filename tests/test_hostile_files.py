@@ -301,3 +301,34 @@ def test_braces_and_percent_signs_in_curator_text_are_kept_verbatim(tmp_path: Pa
     assert [str(p) for p in result.problems] == [
         f"{folder}/exemples.yaml:6: clé inconnue « {{cle}} »"
     ]
+
+
+def test_console_still_answers_beside_a_deeply_nested_file(tmp_path: Path) -> None:
+    folder = base(tmp_path / "kb", ok=GOOD, profond=b"exemples: " + b"[" * 30_000)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--knowledge", str(folder),
+         "--db", str(tmp_path / "etat.sqlite3")],
+        input="!exemple industrie linkedin\n", capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Un bon exemple" in run.stdout
+    assert f"{folder}/profond.yaml:1: imbrication trop profonde" in run.stderr
+
+
+async def test_reload_refuses_a_hostile_file_and_keeps_serving(curated, tmp_path: Path) -> None:
+    (tmp_path / "knowledge" / "profond.yaml").write_bytes(b"exemples:\n" + b"- " * 30_000)
+    (tmp_path / "knowledge" / "utf16.yaml").write_bytes(GOOD.encode("utf-16"))
+    reply = await curated.send("!recharger", user="admin", admin=True)
+    assert "la dernière version valide reste en service" in reply
+    assert "profond.yaml:2: imbrication trop profonde" in reply
+    assert "utf16.yaml:1: fichier encodé en UTF-16, pas en UTF-8 : enregistrez-le en UTF-8" \
+        in reply
+    assert "Une fonderie recrute" in await curated.send("!exemple fonderie linkedin")
+
+
+def test_problems_of_one_file_are_capped(tmp_path: Path) -> None:
+    folder = base(tmp_path / "kb", exemples="exemples:\n" + "  - x\n" * 5_000, ok=GOOD)
+    found = problems_of(folder)
+    cap = knowledge.MAX_PROBLEMS_PER_FILE
+    assert len(found) == cap + 1
+    assert found[-1] == (f"{folder}/exemples.yaml:{cap + 2}: plus de {cap} problèmes dans ce "
+                         "fichier : les suivants ne sont pas affichés")
