@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,6 +52,7 @@ SECOND_SENTENCE = re.compile(r"(?<=[a-zà-ÿ0-9)»\"'’])[.!?…]\s+[A-ZÀÂÄ�
 # libyaml's events, with an explicit stack, and refuses a file nested deeper than MAX_DEPTH.
 # A knowledge file nests 4 levels (file > exemples > exemple > entreprise), the taxonomy 4.
 MAX_DEPTH = 50
+MAX_PARENT_DEPTH = 10  # levels of sub-sectors (the bundled taxonomy uses 1)
 # 20,000 examples make about 11 MB of YAML (bench/generate.py, ~550 bytes each): 32 MB holds
 # them all in one file three times over (or 20,000 examples of 1.6 KB), loads in seconds and
 # in a few hundred MB of memory, and refuses a file that would exhaust the machine's memory.
@@ -209,6 +210,8 @@ class Example:
 @dataclass
 class Taxonomy:
     facets: dict[str, dict[str, Term]]
+    _children: dict[str, dict[str, list[str]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def sectors(self) -> dict[str, Term]:
@@ -223,7 +226,15 @@ class Taxonomy:
         return self.facets["usages"]
 
     def children(self, facet: str, key: str) -> list[str]:
-        return sorted(k for k, t in self.facets[facet].items() if t.parent == key)
+        if self._children is None:  # built once: a large taxonomy stays linear to walk
+            children: dict[str, dict[str, list[str]]] = {f: {} for f in self.facets}
+            for name, terms in self.facets.items():
+                for k in sorted(terms):
+                    parent = terms[k].parent
+                    if parent is not None:
+                        children[name].setdefault(parent, []).append(k)
+            self._children = children
+        return list(self._children.get(facet, {}).get(key, ()))
 
     def descendants(self, facet: str, key: str) -> set[str]:
         """`key` and every entry below it (the sub-sectors of a sector, recursively)."""
@@ -767,8 +778,14 @@ def _load_taxonomy(folder: Path, display: str, problems: list[Problem]) -> Taxon
 
 def _check_parents(facet: str, terms: dict[str, Term], lines: dict[tuple[str, str], int],
                    reader: _FileReader) -> None:
-    """Unknown parents, and each cycle of parents once (in time linear in the taxonomy)."""
+    """Unknown parents, each cycle once, and chains too long (in time linear in the taxonomy).
+
+    A term more than MAX_PARENT_DEPTH levels below its root loses its parent in the loaded
+    taxonomy, so that searching and listing sectors stay fast even on a hostile file.
+    """
+    depth: dict[str, int] = {}  # levels above each term, for terms out of any cycle
     done: set[str] = set()
+    too_deep: list[str] = []
     for key, term in terms.items():
         parent = term.parent
         if parent is not None and parent not in terms:
@@ -780,6 +797,7 @@ def _check_parents(facet: str, terms: dict[str, Term], lines: dict[tuple[str, st
         path: list[str] = []
         on_path: set[str] = set()
         current: str | None = key
+        in_cycle = False
         while current is not None and current in terms and current not in done:
             if current in on_path:
                 cycle = path[path.index(current):]
@@ -787,11 +805,28 @@ def _check_parents(facet: str, terms: dict[str, Term], lines: dict[tuple[str, st
                 i = cycle.index(first)
                 chain = " → ".join([*cycle[i:], *cycle[:i], first])
                 reader.problem(lines[(facet, first)], f"cycle de parents dans {facet} : {chain}")
+                in_cycle = True
                 break
             path.append(current)
             on_path.add(current)
             current = terms[current].parent
         done.update(path)
+        if in_cycle or (current in done and current not in depth):
+            continue  # in a cycle or below one: no depth
+        above = depth.get(current, -1)  # type: ignore[arg-type]  # -1: above the root
+        for k in reversed(path):
+            above += 1
+            depth[k] = above
+            if above > MAX_PARENT_DEPTH:
+                too_deep.append(k)
+    if too_deep:
+        first = min(too_deep, key=lambda k: lines[(facet, k)])
+        reader.problem(lines[(facet, first)], (
+            f"hiérarchie trop profonde dans {facet} : {quote(first)} est à plus de "
+            f"{MAX_PARENT_DEPTH} niveaux de parents de sa racine ({len(too_deep)} entrée(s) dans "
+            "ce cas)"))
+        for k in too_deep:
+            terms[k] = replace(terms[k], parent=None)
 
 
 class _ExampleReader(_FileReader):
@@ -800,12 +835,17 @@ class _ExampleReader(_FileReader):
         super().__init__(display, problems)
         self.taxonomy = taxonomy
         self.ids = ids
+        self.hints: dict[tuple[str, str], str] = {}
 
     def facet_key(self, facet: str, value: str, line: int) -> str | None:
         if value in self.taxonomy.facets[facet]:
             return value
         name = FACET_NAMES[facet]
-        hint = did_you_mean(self.taxonomy.suggest(facet, value))
+        hint = self.hints.get((facet, value))
+        if hint is None:  # fuzzy matching is the costly part: once per value, not past the cap
+            quiet = self.count >= MAX_PROBLEMS_PER_FILE
+            hint = "" if quiet else did_you_mean(self.taxonomy.suggest(facet, value))
+            self.hints[(facet, value)] = hint
         self.problem(line, f"{name} inconnu {shown(value)}{hint}")
         return None
 
