@@ -1,8 +1,11 @@
 """Loading and validation of the knowledge base folder (see README, "Format des connaissances").
 
-Files are parsed with PyYAML's safe C composer when available (never executing anything from a
-file), and converted into typed objects by hand so that every problem carries its `FILE:LINE`.
-All problems of a base are collected in one run; nothing here raises on bad content.
+Each file is checked before parsing (a regular file, at most MAX_FILE_BYTES, UTF-8), then
+parsed with libyaml's event parser (the C one when available): the tree is built here with an
+explicit stack, at most MAX_DEPTH levels deep, without aliases or tags, so nothing from a file
+is ever executed or expanded and no file can crash the process. The tree is converted into
+typed objects by hand so that every problem carries its `FILE:LINE`, in French. All problems of
+a base are collected in one run; nothing here raises on bad content.
 """
 
 from __future__ import annotations
