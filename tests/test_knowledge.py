@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.knowledge import load_knowledge
+from bot.core.search import SearchIndex
 from tests.conftest import TAXONOMY, write_base
 
 GOOD = """\
@@ -167,3 +168,89 @@ def test_taxonomy_resolve_and_suggest_fold_accents(tmp_path: Path) -> None:
     assert taxonomy.descendants("secteurs", "industrie") == {
         "industrie", "metallurgie", "plasturgie"
     }
+
+
+def test_duplicate_id_is_reported_whatever_is_wrong_with_either_copy(tmp_path: Path) -> None:
+    broken_first = GOOD.replace("secteur: industrie", "secteur: inconnu")
+    broken_twice = GOOD.replace("titre: Un bon exemple", "titre: [liste]")
+    folder = write_base(tmp_path / "kb", a=broken_first, b=GOOD, c=broken_twice)
+    assert problems_of(folder) == [
+        f"{folder}/a.yaml:5: secteur inconnu « inconnu »",
+        f"{folder}/b.yaml:2: identifiant « bon-exemple » déjà utilisé ({folder}/a.yaml:2)",
+        f"{folder}/c.yaml:3: « titre » doit être un texte simple",
+        f"{folder}/c.yaml:2: identifiant « bon-exemple » déjà utilisé ({folder}/a.yaml:2)",
+    ]
+
+
+def test_an_invalid_field_gives_no_false_empty_field_problem(tmp_path: Path) -> None:
+    text = GOOD.replace("secteur: industrie", "secteur: aeronautique").replace(
+        "outils: [linkedin]", "outils: [pigeon]").replace("titre: Un bon exemple", "titre: {a: 1}")
+    folder = write_base(tmp_path / "kb", exemples=text)
+    f = f"{folder}/exemples.yaml"
+    assert problems_of(folder) == [
+        f"{f}:3: « titre » doit être un texte simple",
+        f"{f}:5: secteur inconnu « aeronautique »",
+        f"{f}:6: outil inconnu « pigeon »",
+    ]
+    empty = GOOD.replace("secteur: industrie", "secteur:")
+    folder = write_base(tmp_path / "vide", exemples=empty)
+    assert problems_of(folder) == [
+        f"{folder}/exemples.yaml:5: exemple « bon-exemple » : champ « secteur » vide"
+    ]
+
+
+def test_a_parent_cycle_is_reported_once(tmp_path: Path) -> None:
+    taxonomy = """\
+secteurs:
+  a: {libelle: A, parent: c}
+  b: {libelle: B, parent: a}
+  c: {libelle: C, parent: b}
+  d: {libelle: D, parent: b}
+  e: {libelle: E, parent: e}
+outils:
+  linkedin: {libelle: LinkedIn}
+"""
+    folder = write_base(tmp_path / "kb", taxonomy=taxonomy, exemples="exemples: []\n")
+    t = f"{folder}/taxonomie.yaml"
+    assert problems_of(folder) == [
+        f"{t}:2: cycle de parents dans secteurs : a → c → b → a",
+        f"{t}:6: cycle de parents dans secteurs : e → e",
+    ]
+
+
+def test_a_too_long_chain_of_parents_is_reported_once_and_cut(tmp_path: Path) -> None:
+    lines = ["secteurs:"] + [f"  s{i}: {{libelle: S{i}, parent: s{i + 1}}}" for i in range(20_000)]
+    taxonomy = "\n".join([*lines, "  s20000: {libelle: Fin}", "outils:", "  x: {libelle: X}", ""])
+    folder = write_base(tmp_path / "kb", taxonomy=taxonomy, exemples="exemples: []\n")
+    result = load_knowledge(folder)
+    assert [str(p) for p in result.problems] == [
+        f"{folder}/taxonomie.yaml:2: hiérarchie trop profonde dans secteurs : « s0 » est à plus "
+        "de 10 niveaux de parents de sa racine (19990 entrée(s) dans ce cas)"
+    ]
+    taxonomy = result.base.taxonomy
+    assert len(taxonomy.sectors) == 20_001
+    assert taxonomy.descendants("secteurs", "s20000") == {f"s{i}" for i in range(19_990, 20_001)}
+    SearchIndex(result.base)  # stays linear in the taxonomy's size: it used to never finish
+
+
+def test_an_empty_taxonomy_is_said_to_be_empty(tmp_path: Path) -> None:
+    for name, text in (("vide", ""), ("commentaires", "# à remplir\n")):
+        folder = write_base(tmp_path / name, taxonomy=text, exemples="exemples: []\n")
+        assert problems_of(folder) == [
+            f"{folder}/taxonomie.yaml:1: taxonomie vide : elle doit contenir au moins les "
+            "sections « secteurs » et « outils »"
+        ]
+    folder = write_base(tmp_path / "sections", taxonomy="secteurs:\noutils: {}\nusages:\n",
+                        exemples="exemples: []\n")
+    t = f"{folder}/taxonomie.yaml"
+    assert problems_of(folder) == [
+        f"{t}:1: la section « secteurs » est vide : la taxonomie doit compter au moins un secteur",
+        f"{t}:2: la section « outils » est vide : la taxonomie doit compter au moins un outil",
+    ]
+
+
+def test_an_invalid_label_is_not_also_said_missing(tmp_path: Path) -> None:
+    taxonomy = TAXONOMY.replace("libelle: BTP", "libelle: [B, T, P]")
+    folder = write_base(tmp_path / "kb", taxonomy=taxonomy, exemples=GOOD)
+    found = problems_of(folder)
+    assert len(found) == 1 and "« libelle » doit être un texte simple" in found[0], found

@@ -285,8 +285,8 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
         file_name = await bot.workflow.withdraw(example_id, caller.id, caller.name)
     except WorkflowError as exc:
         return problems_reply(exc)
-    return [Message("Exemple « {id} » retiré de " + file_name + " ; son texte est gardé dans "
-                    f"l'historique ({bot.prefix}historique).", {"id": example_id},
+    return [Message("Exemple « {id} » retiré de {file} ; son texte est gardé dans "
+                    f"l'historique ({bot.prefix}historique).", {"id": example_id, "file": file_name},
                     tone="success")]
 
 

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.core.commands import Assistant, Caller, Command
 from bot.core.knowledge import (
     FACET_NAMES,
@@ -22,6 +20,8 @@ from bot.core.knowledge import (
     Problem,
     Taxonomy,
     _FileReader,
+    _Node,
+    _Sequence,
     check_url,
     did_you_mean,
     nearest_word,
@@ -90,7 +90,7 @@ class _FigureReader(_FileReader):
         super().__init__(display, problems)
         self.taxonomy = taxonomy
 
-    def facet_keys(self, facet: str, node: yaml.Node) -> tuple[str, ...] | None:
+    def facet_keys(self, facet: str, node: _Node) -> tuple[str, ...] | None:
         items = self.text_list(node, facet)
         if items is None:
             return None
@@ -104,11 +104,11 @@ class _FigureReader(_FileReader):
             ok = False
         return tuple(dict.fromkeys(keys)) if ok else None
 
-    def figure(self, node: yaml.Node) -> Figure | None:
+    def figure(self, node: _Node) -> Figure | None:
         fields = self.mapping(node, "un chiffre")
         if fields is None:
             return None
-        start = node.start_mark.line + 1
+        start = node.line
         values: dict[str, object] = {}
         lines: dict[str, int] = {}
         invalid: set[str] = set()
@@ -143,11 +143,11 @@ class _FigureReader(_FileReader):
             notes=values.get("complements"), file=self.display, line=start,
         )
 
-    def field(self, name: str, node: yaml.Node, line: int):
+    def field(self, name: str, node: _Node, line: int):
         """The checked value of one field, "" when empty, None when invalid (reported)."""
         if name in FACETS:
             return self.facet_keys(name, node)
-        if name == "source" and isinstance(node, yaml.SequenceNode):
+        if name == "source" and isinstance(node, _Sequence):
             self.problem(line, "« source » : une seule adresse est attendue, sans crochets ni "
                          "tirets")
             return None
@@ -197,11 +197,11 @@ def read_figures_file(
             continue
         if reader.is_empty(node):
             continue
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, _Sequence):
             reader.problem(node, "« chiffres » doit être une liste de chiffres (chacun commence "
                            "par « - id: ... »)")
             continue
-        for item in node.value:
+        for item in node.items:
             figure = reader.figure(item)
             if figure is None:
                 continue

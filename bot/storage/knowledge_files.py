@@ -39,6 +39,7 @@ from bot.core.knowledge import (
     Problem,
     Taxonomy,
     _ExampleReader,
+    _Sequence,
     display_path,
     load_knowledge,
 )
@@ -60,7 +61,6 @@ _EXEMPLES_LINE = re.compile(r"^exemples:[ \t]*(\[\s*\]|~|null)?[ \t]*(#[^\r\n]*)
 BOM = "\ufeff"
 _ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)
 FULL_CHECK_BELOW = 256 * 1024  # smaller files are re-checked whole after an edit: it is cheap
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WRITE_ATTEMPTS = 50  # a file edited by hand during a write is re-read and the write redone
 UNCHECKED = object()  # `expected` value: no staleness check (stand-alone use, tests)
 
@@ -179,25 +179,19 @@ def _write_error(exc: OSError, path: Path) -> KnowledgeWriteError:
 
 def parse_examples(text: str, display: str, taxonomy: Taxonomy,
                    line_offset: int = 0) -> tuple[list[Example], list[Problem]]:
-    """Examples of a YAML text holding an `exemples:` list, checked like the loader does."""
+    """Examples of a YAML text holding an `exemples:` list, checked like the loader does
+    (with the loader's own parser: no recursion, nesting and aliases refused)."""
     problems: list[Problem] = []
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 1 if mark else 1) + line_offset
-        return [], [Problem(display, line, "le texte obtenu ne serait pas du YAML valide")]
+    reader = _ExampleReader(display, problems, taxonomy, {})
+    root = reader.compose_text(text.encode("utf-8"), text)
     examples: list[Example] = []
-    reader = _ExampleReader(display, problems, taxonomy)
-    if not isinstance(root, yaml.MappingNode):
-        return [], [Problem(display, 1 + line_offset, "« exemples: » attendu")]
-    for key, node in root.value:
-        if key.value != "exemples" or not isinstance(node, yaml.SequenceNode):
-            continue
-        for item in node.value:
-            example = reader.example(item)
-            if example is not None:
-                examples.append(example)
+    if root is not None:
+        for key, node, _line in reader.mapping(root, "le fichier") or []:
+            if key == "exemples" and isinstance(node, _Sequence):
+                for item in node.items:
+                    example = reader.example(item)
+                    if example is not None:
+                        examples.append(example)
     if line_offset:
         examples = [_shift(e, line_offset) for e in examples]
         problems = [Problem(p.file, p.line + line_offset, p.message) for p in problems]
