@@ -286,7 +286,8 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
     except WorkflowError as exc:
         return problems_reply(exc)
     return [Message("Exemple « {id} » retiré de {file} ; son texte est gardé dans "
-                    f"l'historique ({bot.prefix}historique).", {"id": example_id, "file": file_name},
+                    f"l'historique ({bot.prefix}historique).",
+                    {"id": example_id, "file": file_name},
                     tone="success")]
 
 
