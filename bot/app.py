@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import logging
 import os
 import signal
@@ -128,19 +127,11 @@ def run_chat(args: argparse.Namespace) -> int:
     return asyncio.run(serve_platforms(config, discord_token, slack))
 
 
-def _discord_takes_the_core() -> bool:
-    from bot.adapters.discord import runner
-
-    return "assistant" in inspect.signature(runner.serve).parameters
-
-
-async def _serve_discord(config: Config, token: str, assistant: Assistant | None,
+async def _serve_discord(config: Config, token: str, assistant: Assistant,
                          stopping: asyncio.Event) -> int:
     from bot.adapters.discord import runner
 
     runner.point_at_test_server()
-    if assistant is None:  # an adapter that still opens its own core
-        return await runner.serve(config, token)
     return await runner.serve(config, token, assistant=assistant, stopping=stopping)
 
 
@@ -159,9 +150,6 @@ async def serve_platforms(config: Config, discord_token: str | None, slack) -> i
             loop.add_signal_handler(sig, stop)
         except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
             pass
-    shared_discord = discord_token is not None and _discord_takes_the_core()
-    if discord_token is not None and slack is None and not shared_discord:
-        return await _serve_discord(config, discord_token, None, stopping)
     try:
         async with open_core(config) as (assistant, result):
             for problem in result.problems:
@@ -173,27 +161,22 @@ async def serve_platforms(config: Config, discord_token: str | None, slack) -> i
                 tasks.append(asyncio.create_task(
                     serve_slack(assistant, config, slack, stopping), name="slack"))
             if discord_token is not None:
-                tasks.append(asyncio.create_task(_serve_discord(
-                    config, discord_token, assistant if shared_discord else None, stopping),
-                    name="discord"))
+                tasks.append(asyncio.create_task(
+                    _serve_discord(config, discord_token, assistant, stopping), name="discord"))
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            first = next(iter(done)).result()
             stopping.set()  # one platform stopped (signal or fatal error): stop the others
-            for task in tasks:
-                if task.get_name() == "discord" and not shared_discord:
-                    task.cancel()  # it cannot watch `stopping`; cancelling closes it cleanly
             statuses = await asyncio.gather(*tasks, return_exceptions=True)
-            async with assistant.workflow._publish_lock:
-                pass  # an approval under way finishes before the database closes
+            first = statuses[tasks.index(next(iter(done)))]
+        # leaving `open_core`: an approval under way finishes, then the database closes
     except DatabaseError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     codes = []
-    for status in statuses:
+    for status in [first, *statuses]:
         if isinstance(status, asyncio.CancelledError):
             codes.append(0)
         elif isinstance(status, BaseException):
             raise status
         else:
             codes.append(status)
-    return first or max(codes)
+    return codes[0] or max(codes)

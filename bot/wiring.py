@@ -21,12 +21,14 @@ from bot.storage.knowledge_files import KnowledgeFiles
 
 @asynccontextmanager
 async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
-    """The whole core, state included: yields (assistant, load result); closes the database on
-    the way out (callers first wait for any approval in progress: `workflow._publish_lock`)."""
+    """The whole core, state included, built once for every platform of the process: yields
+    (assistant, load result). On the way out, once the adapters are stopped, waits for any
+    approval in progress (`workflow._publish_lock`) and closes the database."""
     folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
     knowledge = KnowledgeService(folder)
     result = knowledge.load()
     db = await Database(db_path or config.database).open()
+    workflow: Workflow | None = None
     try:
         files = KnowledgeFiles(folder, config.examples_file,
                                history_versions=config.history_versions)
@@ -39,7 +41,12 @@ async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: 
         figures.install(assistant)
         yield assistant, result
     finally:
-        await db.close()
+        try:
+            if workflow is not None:
+                async with workflow._publish_lock:  # never close in the middle of an approval
+                    await db.close()
+        finally:
+            await db.close()  # cancelled while waiting, or no workflow yet
 
 
 def read_secret(name: str, env_file: Path = ENV_FILE) -> str | None:

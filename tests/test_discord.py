@@ -14,6 +14,7 @@ import simcord
 
 from bot.adapters.discord.client import create_bot
 from bot.config import Config
+from bot.wiring import open_core
 from tests.conftest import write_base
 
 
@@ -52,9 +53,16 @@ def make_config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def simcord_bot(tmp_path: Path):
+async def core(tmp_path: Path):
+    """The core, built by the wiring as `python -m bot run` does; the bot is handed it."""
+    async with open_core(make_config(tmp_path)) as (assistant, _):
+        yield assistant
+
+
+@pytest.fixture
+def simcord_bot(tmp_path: Path, core):
     """The bot simcord's `simcord_env` fixture starts (one per test)."""
-    return create_bot(make_config(tmp_path), watch_interval=None)
+    return create_bot(make_config(tmp_path), core, watch_interval=None)
 
 
 @pytest.fixture
@@ -188,12 +196,12 @@ async def test_proposal_modal_then_moderation_by_admin_only(world: World) -> Non
     assert "Un couvreur montre ses toitures" in found.response.embeds[0].description
 
 
-async def test_moderation_buttons_survive_a_restart_and_reject_modal(world: World,
+async def test_moderation_buttons_survive_a_restart_and_reject_modal(world: World, core,
                                                                      tmp_path: Path) -> None:
     await world.alice.send(world.general, "!proposer btp | blog | Un maçon tient un blog de "
                                           "chantier et reçoit des demandes de devis.")
     posted = world.moderation.last_message
-    await world.env.restart_bot(create_bot(make_config(tmp_path), watch_interval=None))
+    await world.env.restart_bot(create_bot(make_config(tmp_path), core, watch_interval=None))
     # DMs closed: the notice falls back to the channel, without any mention
     world.env.inject_error("POST", f"/channels/{world.alice.user.dm_channel.id}/messages",
                            status=403, code=50007, message="Cannot send messages to this user")
@@ -293,9 +301,10 @@ async def test_bad_hand_edit_is_reported_to_admins(world: World) -> None:
     assert world.general.last_message.content.startswith("4 exemples")
 
 
-async def test_bot_without_message_content_intent_still_has_slash(tmp_path: Path) -> None:
+async def test_bot_without_message_content_intent_still_has_slash(tmp_path: Path,
+                                                                  core) -> None:
     intents = discord.Intents.default()  # message_content off
-    bot = create_bot(make_config(tmp_path), intents=intents, watch_interval=None)
+    bot = create_bot(make_config(tmp_path), core, intents=intents, watch_interval=None)
     async with simcord.run(bot) as env:
         guild = env.create_guild("Sans intent")
         channel = guild.create_text_channel("general")
@@ -306,8 +315,9 @@ async def test_bot_without_message_content_intent_still_has_slash(tmp_path: Path
         assert result.response.content.startswith("4 exemples")
 
 
-async def test_missing_privileged_intent_is_refused_at_connection(tmp_path: Path) -> None:
-    bot = create_bot(make_config(tmp_path), watch_interval=None)
+async def test_missing_privileged_intent_is_refused_at_connection(tmp_path: Path,
+                                                                   core) -> None:
+    bot = create_bot(make_config(tmp_path), core, watch_interval=None)
     with pytest.raises(discord.PrivilegedIntentsRequired):
         async with simcord.run(bot, approved_intents=discord.Intents.default()):
             pass

@@ -19,6 +19,7 @@ import yarl
 from bot.adapters.discord.client import create_bot
 from bot.adapters.discord.runner import MISSING_INTENT, serve
 from bot.config import Config
+from bot.wiring import open_core
 from tests.conftest import write_base
 from tests.fake_discord import MESSAGE_CONTENT, FakeDiscord
 
@@ -40,6 +41,13 @@ def config_for(tmp_path: Path) -> Config:
                   database=tmp_path / "etat.sqlite3")
 
 
+@pytest.fixture
+async def core(tmp_path: Path):
+    """The core as the wiring builds it for `python -m bot run`; the bot is handed it."""
+    async with open_core(config_for(tmp_path)) as (assistant, _):
+        yield assistant
+
+
 async def started(bot) -> asyncio.Task:
     task = asyncio.create_task(bot.start("jeton-de-test"))
     ready = asyncio.create_task(bot.wait_until_ready())
@@ -51,8 +59,8 @@ async def started(bot) -> asyncio.Task:
     return task
 
 
-async def test_identify_command_round_trip_resume_and_429(fake, tmp_path: Path) -> None:
-    bot = create_bot(config_for(tmp_path), watch_interval=None, guild_ready_timeout=0.05)
+async def test_identify_command_round_trip_resume_and_429(fake, core, tmp_path: Path) -> None:
+    bot = create_bot(config_for(tmp_path), core, watch_interval=None, guild_ready_timeout=0.05)
     task = await started(bot)
     try:
         intents = fake.identifies[0]["intents"]
@@ -94,8 +102,9 @@ ADMIN = {"attente", "voir", "modifier", "valider", "rejeter", "retirer", "rechar
          "lacunes", "historique"}
 
 
-async def test_synced_commands_hide_admin_ones_and_speak_french(fake, tmp_path: Path) -> None:
-    bot = create_bot(config_for(tmp_path), watch_interval=None, guild_ready_timeout=0.05)
+async def test_synced_commands_hide_admin_ones_and_speak_french(fake, core,
+                                                                tmp_path: Path) -> None:
+    bot = create_bot(config_for(tmp_path), core, watch_interval=None, guild_ready_timeout=0.05)
     task = await started(bot)
     try:
         synced = {c["name"]: c for c in fake.synced}
@@ -120,18 +129,19 @@ async def test_synced_commands_hide_admin_ones_and_speak_french(fake, tmp_path: 
         await asyncio.wait_for(task, 10)
 
 
-async def test_missing_privileged_intent_gets_the_portal_instructions(fake, tmp_path, capsys):
+async def test_missing_privileged_intent_gets_the_portal_instructions(fake, core, tmp_path,
+                                                                     capsys):
     fake.approve_message_content = False
-    status = await asyncio.wait_for(serve(config_for(tmp_path), "jeton-de-test",
-                                          watch_interval=None), 20)
+    status = await asyncio.wait_for(serve(config_for(tmp_path), "jeton-de-test", assistant=core,
+                                          stopping=asyncio.Event(), watch_interval=None), 20)
     assert status == 2
     assert MISSING_INTENT in capsys.readouterr().err
     assert "MESSAGE CONTENT INTENT" in MISSING_INTENT
 
 
-async def test_rejected_token_gets_a_french_message(fake, tmp_path, capsys):
-    status = await asyncio.wait_for(serve(config_for(tmp_path), "mauvais-jeton",
-                                          watch_interval=None), 20)
+async def test_rejected_token_gets_a_french_message(fake, core, tmp_path, capsys):
+    status = await asyncio.wait_for(serve(config_for(tmp_path), "mauvais-jeton", assistant=core,
+                                          stopping=asyncio.Event(), watch_interval=None), 20)
     assert status == 2
     assert "Discord a refusé le jeton" in capsys.readouterr().err
 

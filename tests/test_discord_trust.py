@@ -15,7 +15,8 @@ from bot.adapters.discord.views import moderation_view
 from tests import test_discord
 from tests.test_discord import COMMUNITY, World
 
-simcord_bot = test_discord.simcord_bot  # the same bot and world as tests/test_discord.py
+core = test_discord.core  # the same core, bot and world as tests/test_discord.py
+simcord_bot = test_discord.simcord_bot
 world = test_discord.world
 
 PROPOSAL = "!proposer btp | blog | Un maçon tient un blog de chantier et reçoit des devis."

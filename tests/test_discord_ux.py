@@ -11,7 +11,8 @@ from bot.core.replies import Action, Message
 from tests import test_discord
 from tests.test_discord import COMMUNITY, World
 
-simcord_bot = test_discord.simcord_bot  # the same bot and world as tests/test_discord.py
+core = test_discord.core  # the same core, bot and world as tests/test_discord.py
+simcord_bot = test_discord.simcord_bot
 world = test_discord.world
 
 

@@ -11,7 +11,6 @@ import contextlib
 import copy
 import logging
 import re
-from contextlib import AsyncExitStack
 
 import discord
 from discord import app_commands
@@ -35,7 +34,6 @@ from bot.adapters.discord.views import (
     moderation_view,
     view_for,
 )
-from bot.app import open_core
 from bot.config import Config
 from bot.core.commands import Assistant, clean_input
 from bot.core.curation import notice_reply, submission_card
@@ -43,6 +41,7 @@ from bot.core.replies import Message, Reply
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
+PLATFORM = "discord"  # the state database's name for this platform (moderation posts)
 WATCH_INTERVAL = 3.0
 CHOICES_MAX = 25
 SEARCH_COMMANDS = {"exemple", "question"}
@@ -72,16 +71,17 @@ def build_intents() -> discord.Intents:
 
 
 class ExamplesBotMixin:
-    """Set up with the config; the core is opened in `setup_hook` and closed in `close`."""
+    """The Discord side of the core it is given (built once by the wiring, possibly shared
+    with other platforms): it never opens nor closes the core itself."""
 
-    def __init__(self, config: Config, intents: discord.Intents | None = None,
+    def __init__(self, config: Config, assistant: Assistant,
+                 intents: discord.Intents | None = None,
                  watch_interval: float | None = WATCH_INTERVAL, **options):
         super().__init__(command_prefix=commands.when_mentioned_or(config.prefix),
                          intents=intents or build_intents(), allowed_mentions=NO_MENTIONS,
                          help_command=None, case_insensitive=True, **options)
         self.config = config
-        self.assistant: Assistant | None = None
-        self._stack = AsyncExitStack()
+        self.assistant = assistant
         self._watcher: asyncio.Task | None = None
         self._reported_fingerprint: tuple = ()
         self.command_ids: dict[int | None, dict[str, int]] = {}  # per synced server (None: all)
@@ -90,11 +90,9 @@ class ExamplesBotMixin:
     # -- life cycle -----------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self.assistant, result = await self._stack.enter_async_context(
-            open_core(self.config))
-        for problem in result.problems:
-            log.warning("knowledge base: %s", problem)
-        self.assistant.workflow.listeners.append(self)
+        workflow = self.assistant.workflow
+        if workflow is not None and self not in workflow.listeners:
+            workflow.listeners.append(self)
         await self.add_cog(ExamplesCog(self))
         self.add_dynamic_items(ModerationButton)
         await self.sync_commands()
@@ -118,14 +116,14 @@ class ExamplesBotMixin:
         return ids.get(name)
 
     async def close(self) -> None:
+        """Disconnect from Discord; the core stays open (the wiring closes it, after any
+        approval in progress)."""
         if self._watcher is not None:
             self._watcher.cancel()
+        workflow = self.assistant.workflow
+        if workflow is not None and self in workflow.listeners:
+            workflow.listeners.remove(self)
         await super().close()
-        if self.assistant is not None and self.assistant.workflow is not None:
-            async with self.assistant.workflow._publish_lock:  # never close mid-approval
-                await self._stack.aclose()
-        else:
-            await self._stack.aclose()
 
     async def get_context(self, origin, /, *, cls=commands.Context):
         """Commands read without invisible characters: « !proposer\u200b » is « !proposer »."""
@@ -209,7 +207,7 @@ class ExamplesBotMixin:
         kwargs: dict = {"allowed_mentions": NO_MENTIONS, "ephemeral": True}
         if ctx.interaction is None:
             kwargs["delete_after"] = ERROR_LIFETIME
-        if help_for and self.assistant is not None:
+        if help_for:
             caller = await caller_of(self, ctx.author)
             helps = await self.assistant.dispatch("aide", help_for, caller)
             kwargs["embeds"] = render(helps[0], self.context_surface(ctx)).embeds
@@ -260,8 +258,8 @@ class ExamplesBotMixin:
         except discord.HTTPException:
             log.exception("could not post submission #%s in the moderation channel", number)
             return
-        await self.assistant.workflow.db.set_moderation_message(number, str(message.channel.id),
-                                                                str(message.id))
+        await self.assistant.workflow.db.set_moderation_message(
+            number, str(message.channel.id), str(message.id), platform=PLATFORM)
 
     async def edited(self, number: int) -> None:
         await self.refresh_moderation_message(number)
@@ -272,7 +270,7 @@ class ExamplesBotMixin:
         await self.deliver_notices(sub.member_id)
 
     async def refresh_moderation_message(self, number: int) -> None:
-        where = await self.assistant.workflow.db.moderation_message(number)
+        where = await self.assistant.workflow.db.moderation_message(number, platform=PLATFORM)
         if where is None:
             return
         sub = await self.assistant.workflow.get(number)
@@ -592,7 +590,7 @@ class ExamplesCog(commands.Cog, name="Exemples"):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or self.bot.assistant is None:
+        if message.author.bot:
             return
         prefix = self.bot.config.prefix
         if message.content.startswith(prefix):
@@ -657,14 +655,15 @@ class ShardedExamplesBot(ExamplesBotMixin, commands.AutoShardedBot):
     """discord.py's AutoShardedBot: `shards: auto` (Discord's advice) or `shards: N`."""
 
 
-def create_bot(config: Config, intents: discord.Intents | None = None,
+def create_bot(config: Config, assistant: Assistant, intents: discord.Intents | None = None,
                **options) -> ExamplesBotMixin:
-    """The bot for `config`; a large deployment only changes `shards` in the config."""
+    """The bot for `config`, on the given core (`assistant.workflow` is the shared
+    `Workflow`); a large deployment only changes `shards` in the config."""
     if config.shards is None:
-        return ExamplesBot(config, intents=intents, **options)
+        return ExamplesBot(config, assistant, intents=intents, **options)
     if config.shards != "auto":
         options.setdefault("shard_count", int(config.shards))
-    return ShardedExamplesBot(config, intents=intents, **options)
+    return ShardedExamplesBot(config, assistant, intents=intents, **options)
 
 
 __all__ = ["ExamplesBot", "Outgoing", "ShardedExamplesBot", "create_bot"]

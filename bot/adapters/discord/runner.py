@@ -1,8 +1,8 @@
-"""`python -m bot run`: check the configuration and the token, connect, stop cleanly."""
+"""Discord's part of `python -m bot run`: connect with the given core, stop when told to,
+and explain in French what to fix when Discord refuses the start."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -12,8 +12,8 @@ import sys
 import aiohttp
 import discord
 
-from bot.config import Config, ConfigError, load_config, read_token
-from bot.storage.database import DatabaseError
+from bot.config import Config
+from bot.core.commands import Assistant
 
 log = logging.getLogger("bot")
 
@@ -57,25 +57,36 @@ def point_at_test_server() -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-async def serve(config: Config, token: str, **bot_options) -> int:
-    """Run the bot until SIGTERM/SIGINT or a fatal error; returns the exit status."""
+async def serve(config: Config, token: str, *, assistant: Assistant,
+                stopping: asyncio.Event | None = None, **bot_options) -> int:
+    """Run the bot on the given core until `stopping` is set (given by the wiring, which then
+    also handles the signals) or, without it, until SIGTERM/SIGINT; or until a fatal error.
+    Returns the exit status. The core is neither opened nor closed here."""
     from bot.adapters.discord.client import create_bot
 
-    bot = create_bot(config, **bot_options)
+    bot = create_bot(config, assistant, **bot_options)
     loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
+    handled: list[signal.Signals] = []
+    if stopping is None:
+        stopping = asyncio.Event()
 
-    def stop() -> None:
-        if not stopping.is_set():
-            log.info("arrêt demandé : fermeture propre")
-            stopping.set()
-            loop.create_task(bot.close())
+        def stop() -> None:
+            if not stopping.is_set():
+                log.info("arrêt demandé : fermeture propre")
+                stopping.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop)
-        except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
-            pass
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, stop)
+                handled.append(sig)
+            except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
+                pass
+
+    async def close_when_told() -> None:
+        await stopping.wait()
+        await bot.close()
+
+    closer = asyncio.create_task(close_when_told(), name="discord-stop")
     try:
         async with bot:
             await bot.start(token)
@@ -88,28 +99,10 @@ async def serve(config: Config, token: str, **bot_options) -> int:
     except (aiohttp.ClientConnectionError, OSError) as exc:
         print(UNREACHABLE.format(error=exc), file=sys.stderr)
         return 3
-    except DatabaseError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
     finally:
+        closer.cancel()
         if not bot.is_closed():
             await bot.close()
+        for sig in handled:
+            loop.remove_signal_handler(sig)
     return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print("La configuration est refusée :", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"- {problem}", file=sys.stderr)
-        return 2
-    token = read_token()
-    if token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    logging.basicConfig(level=config.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    point_at_test_server()
-    return asyncio.run(serve(config, token))

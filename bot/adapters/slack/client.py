@@ -31,6 +31,7 @@ from bot.core.replies import Message, Reply, Results
 from bot.core.submissions import Draft, WorkflowError
 
 log = logging.getLogger(__name__)
+PLATFORM = "slack"  # the state database's name for this platform (moderation posts)
 SEEN_EVENTS = 2000
 PRIVATE_COMMANDS = {"aide", "help", "proposer", "annuler", "mespropositions"}
 SLASH = {"/exemple": "exemple", "/question": "question", "/fiche": "fiche",
@@ -44,8 +45,6 @@ _USER = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\|[^>]*)?>")
 DECISIONS = {"approved": "✅ Validée par {who}.", "rejected": "❌ Refusée par {who}."}
-MODERATION_TABLE = """CREATE TABLE IF NOT EXISTS slack_moderation_messages (
-    submission_id INTEGER PRIMARY KEY, channel TEXT NOT NULL, ts TEXT NOT NULL)"""
 
 
 def from_slack(text: str) -> str:
@@ -104,7 +103,6 @@ class SlackBot:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._names: dict[str, str] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._table_ready = False
         self._register()
 
     # -- life cycle -----------------------------------------------------------------------
@@ -180,9 +178,13 @@ class SlackBot:
         return True
 
     async def refresh_knowledge(self) -> None:
+        """Hand edits of the knowledge folder, re-read before answering (with approvals
+        serialised by the workflow; the file check never blocks the event loop)."""
         knowledge = self.assistant.knowledge
-        if knowledge.changed_on_disk():
-            result = await asyncio.to_thread(knowledge.load)
+        if await asyncio.to_thread(knowledge.changed_on_disk):
+            workflow = self.assistant.workflow
+            result = await (workflow.reload() if workflow is not None
+                            else asyncio.to_thread(knowledge.load))
             for problem in result.problems[:15]:
                 log.warning("base de connaissances : %s", problem)
 
@@ -536,11 +538,6 @@ class SlackBot:
 
     # -- workflow listener: the moderation channel and the members --------------------------
 
-    async def _moderation_table(self) -> None:
-        if not self._table_ready:
-            await self.assistant.workflow.db.execute(MODERATION_TABLE)
-            self._table_ready = True
-
     def moderation_blocks(self, number: int, sub) -> tuple[str, list[dict]]:
         card = submission_card(self.assistant, sub)
         intro = DECISIONS.get(sub.status)
@@ -565,10 +562,8 @@ class SlackBot:
             log.warning("could not post submission #%s in %s: %s", number, channel,
                         exc.response.get("error"))
             return
-        await self._moderation_table()
-        await self.assistant.workflow.db.execute(
-            "INSERT OR REPLACE INTO slack_moderation_messages VALUES (?, ?, ?)",
-            (number, posted.get("channel") or channel, posted["ts"]))
+        await self.assistant.workflow.db.set_moderation_message(
+            number, posted.get("channel") or channel, posted["ts"], platform=PLATFORM)
 
     async def edited(self, number: int) -> None:
         await self.refresh_moderation_message(number)
@@ -579,16 +574,14 @@ class SlackBot:
         await self.deliver_notices(sub.member_id)
 
     async def refresh_moderation_message(self, number: int) -> None:
-        await self._moderation_table()
-        row = await self.assistant.workflow.db.fetchone(
-            "SELECT channel, ts FROM slack_moderation_messages WHERE submission_id = ?",
-            (number,))
-        if row is None:
+        where = await self.assistant.workflow.db.moderation_message(number, platform=PLATFORM)
+        if where is None:
             return
+        channel, ts = where
         sub = await self.assistant.workflow.get(number)
         text, blocks = self.moderation_blocks(number, sub)
         try:
-            await self.client.chat_update(channel=row[0], ts=row[1], text=text,
+            await self.client.chat_update(channel=channel, ts=ts, text=text,
                                           blocks=bk.fit(blocks))
         except SlackApiError as exc:
             log.warning("could not update the moderation message of #%s: %s", number,
