@@ -51,6 +51,7 @@ class FakeDiscord:
         self.app_id = snowflake()
         self.bot_user = user(self.app_id, "BotExemples", bot=True)
         self.guild_id, self.channel_id = snowflake(), snowflake()
+        self.moderation_id = snowflake()  # a « moderation » channel, next to « general »
         self.session_id = "session-" + snowflake()
         self.seq = 0
         self.ws: web.WebSocketResponse | None = None
@@ -158,14 +159,16 @@ class FakeDiscord:
                     "hoist": False, "managed": False, "mentionable": False, "flags": 0,
                     "permissions": str(discord.Permissions.general().value
                                        | discord.Permissions.text().value)}
-        channel = {"id": self.channel_id, "type": 0, "name": "general", "position": 0,
-                   "guild_id": self.guild_id, "permission_overwrites": [], "nsfw": False,
-                   "parent_id": None, "topic": None, "last_message_id": None,
-                   "rate_limit_per_user": 0}
+        channels = [{"id": channel_id, "type": 0, "name": name, "position": position,
+                     "guild_id": self.guild_id, "permission_overwrites": [], "nsfw": False,
+                     "parent_id": None, "topic": None, "last_message_id": None,
+                     "rate_limit_per_user": 0}
+                    for position, (channel_id, name) in enumerate(
+                        [(self.channel_id, "general"), (self.moderation_id, "moderation")])]
         return {"id": self.guild_id, "name": "PME du coin", "icon": None,
                 "owner_id": snowflake(), "unavailable": False, "member_count": 1,
                 "large": False, "features": [], "roles": [everyone], "emojis": [],
-                "stickers": [], "channels": [channel], "threads": [],
+                "stickers": [], "channels": channels, "threads": [],
                 "members": [member(self.bot_user)], "voice_states": [], "presences": [],
                 "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
                 "joined_at": now(), "verification_level": 0, "default_message_notifications": 0,
@@ -215,9 +218,15 @@ class FakeDiscord:
             "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0,
             "flags": 0})
 
-    async def wait_messages(self, count: int, timeout: float = 10.0) -> list[dict]:
+    async def wait_messages(self, count: int, timeout: float = 10.0,
+                            channel_id: str | None = None) -> list[dict]:
+        """The bot's messages once there are `count` of them (in `channel_id`, if given)."""
+        def found() -> list[dict]:
+            return [m for m in self.messages
+                    if channel_id is None or m["channel_id"] == channel_id]
+
         async def poll() -> None:
-            while len(self.messages) < count:
+            while len(found()) < count:
                 await asyncio.sleep(0.02)
         await asyncio.wait_for(poll(), timeout)
-        return self.messages
+        return found()

@@ -146,6 +146,24 @@ async def test_rejected_token_gets_a_french_message(fake, core, tmp_path, capsys
     assert "Discord a refusé le jeton" in capsys.readouterr().err
 
 
+async def test_serve_stops_when_told_and_leaves_the_core_open(fake, core, tmp_path) -> None:
+    stopping = asyncio.Event()
+    served = asyncio.create_task(serve(config_for(tmp_path), "jeton-de-test", assistant=core,
+                                       stopping=stopping, watch_interval=None,
+                                       guild_ready_timeout=0.05))
+
+    async def identified() -> None:
+        while not fake.identifies or fake.seq < 2:
+            await asyncio.sleep(0.02)
+    await asyncio.wait_for(identified(), 20)
+    assert len(core.workflow.listeners) == 1  # the bot listens to the core it was given
+    stopping.set()
+    assert await asyncio.wait_for(served, 20) == 0
+    assert core.workflow.listeners == []  # a stopped bot is told nothing more
+    # the database is the wiring's to close: still open after the bot stopped
+    assert await core.workflow.db.status_counts() == {}
+
+
 async def test_python_m_bot_run_answers_then_stops_on_sigterm(fake, tmp_path: Path) -> None:
     folder = write_base(tmp_path / "knowledge")
     config = tmp_path / "config.yaml"

@@ -49,13 +49,15 @@ async def test_python_m_bot_run_answers_on_slack_then_stops_on_sigterm(tmp_path:
         await fake.stop()
 
 
-async def test_one_process_serves_discord_and_slack_together(tmp_path: Path) -> None:
+async def test_one_process_serves_discord_and_slack_on_one_core(tmp_path: Path) -> None:
     from tests.fake_discord import FakeDiscord
 
     slack, discord = await FakeSlack().start(), await FakeDiscord().start()
     folder = write_base(tmp_path / "knowledge")
     config = tmp_path / "config.yaml"
-    config.write_text(f"knowledge: {folder}\ndatabase: {tmp_path / 'etat.sqlite3'}\n",
+    config.write_text(f"knowledge: {folder}\ndatabase: {tmp_path / 'etat.sqlite3'}\n"
+                      f"admin_guilds: [{discord.guild_id}]\nmoderation_channel: moderation\n"
+                      "slack:\n  admins: [UADMIN]\n  moderation_channel: CMOD\n",
                       encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
     env.update(SLACK_BOT_TOKEN=fake_slack.BOT_TOKEN, SLACK_APP_TOKEN=fake_slack.APP_TOKEN,
@@ -76,6 +78,17 @@ async def test_one_process_serves_discord_and_slack_together(tmp_path: Path) -> 
         await discord.member_says("!exemple industrie")
         answer = (await discord.wait_messages(1, timeout=20))[0]
         assert answer["content"].startswith("4 exemples pour « industrie »")
+
+        # one core: a proposal sent on Slack is posted in Slack's and in Discord's moderation
+        _, url = await slack.command("/proposer", "industrie | linkedin | Une usine forme ses "
+                                     "apprentis avec des vidéos LinkedIn. | https://exemple.fr/u")
+        assert "Votre proposition #1 est enregistrée" in (await slack.response(url))[0]["text"]
+        await slack.call("chat.postMessage", where=lambda p: p["channel"] == "CMOD")
+        posted = (await discord.wait_messages(1, timeout=20,
+                                              channel_id=discord.moderation_id))[0]
+        assert posted["content"] == "Nouvelle proposition à examiner :"
+        assert posted["embeds"][0]["title"] == "Proposition #1 · en attente"
+        assert "Une usine forme ses apprentis" in str(posted["embeds"])
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
         assert process.returncode == 0, stderr.decode()
