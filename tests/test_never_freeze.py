@@ -7,13 +7,10 @@ made at random instants of approvals, a read-only or full state database, huge n
 from __future__ import annotations
 
 import asyncio
-import random
 import re
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -102,33 +99,34 @@ async def test_hand_edits_at_random_instants_of_approvals_are_all_kept(tmp_path)
     target = folder / "exemples.yaml"
     assert target.stat().st_size > 300_000
     cfg, core = await _curated(tmp_path, folder=folder)
-    rng = random.Random(7)
-    edits: list[str] = []
-    stop = threading.Event()
-
-    def curator() -> None:  # appends an example by hand, as an editor would, now and then
-        n = 0
-        while not stop.is_set():
+    # the curator is another process, as an editor would be: it appends an example by hand at
+    # random instants until told to stop, and prints the identifier of each one it wrote
+    curator_code = textwrap.dedent(f"""
+        import random, sys, time
+        rng, n = random.Random(7), 0
+        while True:
             time.sleep(rng.uniform(0.0, 0.15))
             n += 1
-            edit_id = f"ajout-a-la-main-{n}"
-            with target.open("a", encoding="utf-8") as f:
-                f.write(f"  - id: {edit_id}\n    titre: Ajout à la main {n}\n"
-                        f"    resume: Une PME ajoutée à la main pendant une validation.\n"
-                        f"    secteur: btp\n    outils: [blog]\n")
-            edits.append(edit_id)
-
+            with open({str(target)!r}, "a", encoding="utf-8") as f:
+                f.write(f"  - id: ajout-a-la-main-{{n}}\\n    titre: Ajout à la main {{n}}\\n"
+                        "    resume: Une PME ajoutée à la main pendant une validation.\\n"
+                        "    secteur: btp\\n    outils: [blog]\\n")
+            print(f"ajout-a-la-main-{{n}}", flush=True)
+            if __import__("os").path.exists({str(tmp_path / "stop")!r}):
+                break
+    """)
     async with core as (assistant, _):
         h = Harness(assistant)
         for i in range(1, 9):
             await h.send(LINE.format(i=i), user="marie")
-        thread = threading.Thread(target=curator)
-        thread.start()
+        curator = subprocess.Popen([sys.executable, "-c", curator_code], stdout=subprocess.PIPE,
+                                   text=True)
         try:
             answers = [await h.send(f"!valider {i}", user="lea", admin=True) for i in range(1, 9)]
         finally:
-            stop.set()
-            thread.join()
+            (tmp_path / "stop").touch()
+            out, _ = curator.communicate(timeout=30)
+        edits = out.split()
         assert all("validée" in a for a in answers), answers
         # the running bot sees every hand edit too, once it rereads the changed files
         await assistant.workflow.reload()

@@ -61,6 +61,7 @@ _EXEMPLES_LINE = re.compile(r"^exemples:[ \t]*(\[\s*\]|~|null)?[ \t]*(#[^\r\n]*)
 BOM = "\ufeff"
 _ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)
 FULL_CHECK_BELOW = 256 * 1024  # smaller files are re-checked whole after an edit: it is cheap
+LATE_WRITE_GRACE = 0.05  # seconds given to an editor that opened the file before the rename
 WRITE_ATTEMPTS = 50  # a file edited by hand during a write is re-read and the write redone
 UNCHECKED = object()  # `expected` value: no staleness check (stand-alone use, tests)
 
@@ -81,6 +82,26 @@ def file_state(path: Path, data: bytes | None = None) -> FileState | None:
     except FileNotFoundError:
         return None
     return FileState(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def _state_of(handle, data: bytes | None) -> FileState | None:
+    if handle is None or data is None:
+        return None
+    st = os.fstat(handle.fileno())
+    return FileState(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def _late_write(handle, before: bytes | None) -> bytes | None:
+    """What was written into the replaced file after it was read (None: nothing).
+
+    An editor may have opened the file before the rename and write just after it: its bytes
+    land in the old file, which `handle` still reads."""
+    if handle is None:
+        return None
+    time.sleep(LATE_WRITE_GRACE)
+    handle.seek(0)
+    after = handle.read()
+    return None if after == before else after
 
 
 def _scalar(value) -> str:
@@ -348,25 +369,38 @@ class KnowledgeFiles:
             if present is not None:
                 return WriteOutcome(Path(present.file), True, None)
             path = self.target_path
+            source: bytes | None = None  # content to build on, when not the file at `path`
             for _ in range(WRITE_ATTEMPTS):
                 try:
-                    data = path.read_bytes() if path.exists() else None
+                    handle = open(path, "rb") if path.exists() else None  # noqa: SIM115
                 except OSError as exc:
                     raise KnowledgeWriteError(f"{path.name} est illisible ({exc.strerror})") \
                         from exc
-                state = file_state(path, data) if data is not None else None
-                stale = expected is not UNCHECKED and expected != (
-                    (state.mtime_ns, state.size) if state else None)
-                old = decode(path, data) if data is not None else None
-                if old is not None and _id_line(example["id"]).search(old):
-                    return WriteOutcome(path, True, None, stale=True)
-                new = self._appended(old, example)
-                written = self._check_new(path, old, new, base.taxonomy, example["id"])
                 try:
-                    backup = self._replace(path, data, state, new)
-                except StaleBase:
-                    continue  # edited meanwhile: start over on the new content
-                return WriteOutcome(path, False, backup, written, stale=stale)
+                    current = handle.read() if handle else None
+                    state = _state_of(handle, current)
+                    data = current if source is None else source
+                    stale = source is not None or (expected is not UNCHECKED and expected != (
+                        (state.mtime_ns, state.size) if state else None))
+                    old = decode(path, data) if data is not None else None
+                    if old is not None and _id_line(example["id"]).search(old):
+                        return WriteOutcome(path, True, None, stale=True)
+                    new = self._appended(old, example)
+                    written = self._check_new(path, old, new, base.taxonomy, example["id"])
+                    try:
+                        backup = self._replace(path, current, state, new)
+                    except StaleBase:
+                        source = None
+                        continue  # edited meanwhile: start over on the new content
+                    late = _late_write(handle, current)
+                finally:
+                    if handle:
+                        handle.close()
+                if late is None:
+                    return WriteOutcome(path, False, backup, written, stale=stale)
+                # an editor that opened the file before our rename wrote into the old file:
+                # build again on what it wrote, so that nothing it wrote is lost
+                source = late
         raise KnowledgeWriteError(f"{path.name} est modifié sans arrêt (modification à la main "
                                   "en cours ?) ; réessayez dans un moment")
 
