@@ -295,3 +295,48 @@ async def test_utf16_target_is_refused_in_french_and_submission_kept(tmp_path) -
         text = await h.send("!valider 1", user="lea", admin=True)
         assert "UTF-8" in text and "Traceback" not in text, text
         assert (await assistant.workflow.get(1)).status == "pending"
+
+
+async def test_refusals_are_typed_and_said_in_french(tmp_path) -> None:
+    from bot.core import submissions as sm
+    from bot.core.curation import describe
+
+    cfg, core = await _curated(tmp_path, prefix="?")
+    async with core as (assistant, _):
+        workflow = assistant.workflow
+        with pytest.raises(sm.NoSuchSubmission) as missing:
+            await workflow.get(42)
+        assert missing.value.number == 42
+        assert describe(missing.value, "?") == "Aucune proposition n'a le numéro #42."
+        h = Harness(assistant)
+        await h.send(LINE.replace("!", "?").format(i=1), user="marie")
+        await h.send("?rejeter 1 hors sujet", user="lea", admin=True)
+        with pytest.raises(sm.AlreadyDecided) as decided:
+            await workflow.approve(1, "test:paul", "paul")
+        assert (decided.value.status, decided.value.decided_by) == ("rejected", "lea")
+        assert describe(decided.value) == "La proposition #1 est déjà refusée par lea."
+        with pytest.raises(sm.InvalidValue) as bad:
+            workflow.validator.sector("industri")
+        assert bad.value.field == "secteur" and "?secteurs" in describe(bad.value)
+        assert "?rejeter 3 MOTIF" in describe(sm.MissingReason(3), "?")
+        assert describe(sm.LimitReached("day", 10, 10)).startswith("Vous avez fait 10 "
+                                                                    "propositions en 24 heures")
+
+
+async def test_a_failing_listener_does_not_silence_the_others(tmp_path) -> None:
+    cfg, core = await _curated(tmp_path)
+    async with core as (assistant, _):
+        told = []
+
+        class Broken:
+            async def submitted(self, number):
+                raise RuntimeError("plateforme en panne")
+
+        class Working:
+            async def submitted(self, number):
+                told.append(number)
+
+        assistant.workflow.listeners += [Broken(), Working()]
+        text = await Harness(assistant).send(LINE.format(i=1), user="marie")
+        assert "Merci ! Votre proposition #1 est enregistrée" in text
+        assert told == [1]

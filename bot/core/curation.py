@@ -12,7 +12,21 @@ from bot.core.commands import Assistant, Caller, Command
 from bot.core.knowledge import FACETS
 from bot.core.ports import StorageError, Submission
 from bot.core.replies import Message, Reply, Report, SubmissionCard, Submissions, clip
-from bot.core.submissions import MAX_NUMBER, STATUS_LABELS, Draft, Workflow, WorkflowError
+from bot.core.submissions import (
+    MAX_NUMBER,
+    STATUS_LABELS,
+    AlreadyDecided,
+    DecidedMeanwhile,
+    Draft,
+    GoneExample,
+    IdTaken,
+    LimitReached,
+    MissingReason,
+    NoSuchSubmission,
+    Workflow,
+    WorkflowError,
+    WriteRefused,
+)
 from bot.core.text import words
 
 SKIP = {"-", "non", "aucun", "aucune", "passer", "rien"}
@@ -24,10 +38,42 @@ ACTION_LABELS = {
 }
 
 
-def problems_reply(exc: WorkflowError) -> list[Reply]:
+def describe(exc: WorkflowError, prefix: str = "!") -> str:
+    """The French sentence for a refusal of the workflow (its data, said for members)."""
+    p = prefix
+    if isinstance(exc, NoSuchSubmission):
+        return f"Aucune proposition n'a le numéro #{exc.number}."
+    if isinstance(exc, AlreadyDecided):
+        who = f" par {exc.decided_by}" if exc.decided_by else ""
+        return f"La proposition #{exc.number} est déjà {STATUS_LABELS[exc.status]}{who}."
+    if isinstance(exc, DecidedMeanwhile):
+        return (f"La proposition #{exc.number} vient d'être traitée par un autre administrateur "
+                f"(voir {p}voir {exc.number}).")
+    if isinstance(exc, IdTaken):
+        fix = f" : changez-le avec {p}modifier {exc.number} id=..." if exc.number else "."
+        return f"L'identifiant « {exc.example_id} » est déjà pris{fix}"
+    if isinstance(exc, LimitReached):
+        n = f"{exc.count} proposition{'s' if exc.count > 1 else ''}"
+        if exc.kind == "pending":
+            return (f"Vous avez déjà {n} en attente ({exc.limit} au plus) : attendez qu'un "
+                    f"administrateur les examine. Voir {p}mespropositions.")
+        return (f"Vous avez fait {n} en 24 heures ({exc.limit} au plus) : merci ! Revenez "
+                "demain pour les suivantes.")
+    if isinstance(exc, MissingReason):
+        return (f"Indiquez le motif du refus : {p}rejeter {exc.number} MOTIF (il sera transmis "
+                "au membre).")
+    if isinstance(exc, WriteRefused):
+        kept = " La proposition reste en attente." if exc.kept_pending else ""
+        return f"{exc.action} impossible : {exc.reason.rstrip('.')}.{kept}"
+    if isinstance(exc, GoneExample):
+        return "Cet exemple n'existe plus dans la base."
+    return exc.message
+
+
+def problems_reply(exc: WorkflowError, prefix: str = "!") -> list[Reply]:
     lines = [str(p) for p in exc.problems[:10]]
     more = len(exc.problems) - len(lines)
-    text = exc.message
+    text = describe(exc, prefix)
     if lines:
         text += "\n" + "\n".join(f"- {line}" for line in lines)
         if more > 0:
@@ -161,7 +207,7 @@ async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str
     try:
         outcome = await workflow.submit(caller.id, caller.name, draft, origin)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, assistant.prefix)
     text = (f"Merci ! Votre proposition #{outcome.number} est enregistrée ; un administrateur "
             f"va l'examiner. Suivez-la avec {assistant.prefix}mespropositions.")
     if outcome.duplicate_of:
@@ -178,14 +224,14 @@ async def cmd_propose(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         try:
             await bot.workflow.check_limits(caller.id)
         except WorkflowError as exc:
-            return problems_reply(exc)
+            return problems_reply(exc, bot.prefix)
         dialogue = ProposalDialogue(bot.workflow)
         bot.session(caller).dialogue = dialogue
         return [Message("Proposons un exemple ensemble."), dialogue.question()]
     try:
         draft = bot.workflow.validator.parse_line(args)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     return await submit(bot, caller, draft, caller.origin or "ligne")
 
 
@@ -231,7 +277,7 @@ async def cmd_view(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         number, _ = parse_number(args, f"{bot.prefix}voir 12")
         sub = await bot.workflow.get(number)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     p = bot.prefix
     footer = (f"{p}valider {number} · {p}rejeter {number} MOTIF · {p}modifier {number} "
               "champ=valeur"
@@ -249,7 +295,7 @@ async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
             raise WorkflowError(f"Format attendu : {usage} (un champ par commande).")
         sub = await bot.workflow.edit(number, caller.id, caller.name, name.strip(), value)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     return [Submissions(Message(f"Proposition #{number} modifiée :"),
                         [submission_card(bot, sub)], None, full=True)]
 
@@ -259,7 +305,7 @@ async def cmd_approve(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         number, _ = parse_number(args, f"{bot.prefix}valider 12")
         example_id = await bot.workflow.approve(number, caller.id, caller.name)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     target = bot.workflow.files.target
     return [Message(f"Proposition #{number} validée : publiée dans {target} sous l'identifiant "
                     f"{example_id}. Voir {bot.prefix}fiche {example_id}.", tone="success")]
@@ -270,7 +316,7 @@ async def cmd_reject(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         number, reason = parse_number(args, f"{bot.prefix}rejeter 12 source introuvable")
         await bot.workflow.reject(number, caller.id, caller.name, reason)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     return [Message(f"Proposition #{number} refusée ; le membre sera prévenu avec votre motif.",
                     tone="success")]
 
@@ -284,7 +330,7 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
     try:
         file_name = await bot.workflow.withdraw(example_id, caller.id, caller.name)
     except WorkflowError as exc:
-        return problems_reply(exc)
+        return problems_reply(exc, bot.prefix)
     return [Message("Exemple « {id} » retiré de {file} ; son texte est gardé dans "
                     f"l'historique ({bot.prefix}historique).",
                     {"id": example_id, "file": file_name},

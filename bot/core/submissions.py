@@ -58,12 +58,77 @@ STATUS_LABELS = {
 
 
 class WorkflowError(Exception):
-    """A request the workflow refuses, with the French message to show."""
+    """A request the workflow refuses. Subclasses carry data; `bot.core.curation.describe`
+    turns them into French at the edge. A plain WorkflowError carries its French `message`."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
+    def __init__(self, message: str = "", problems: list[Problem] | None = None):
+        super().__init__(message or type(self).__name__)
         self.message = message
         self.problems = problems or []
+
+
+class InvalidValue(WorkflowError):
+    """A member-provided value that does not fit; `field` names it (e.g. "secteur")."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class NoSuchSubmission(WorkflowError):
+    def __init__(self, number: int):
+        super().__init__()
+        self.number = number
+
+
+class AlreadyDecided(WorkflowError):
+    def __init__(self, number: int, status: str, decided_by: str | None):
+        super().__init__()
+        self.number, self.status, self.decided_by = number, status, decided_by
+
+
+class DecidedMeanwhile(WorkflowError):
+    """Another admin (or process) decided on the submission a moment ago."""
+
+    def __init__(self, number: int):
+        super().__init__()
+        self.number = number
+
+
+class IdTaken(WorkflowError):
+    def __init__(self, example_id: str, number: int | None = None):
+        super().__init__()
+        self.example_id, self.number = example_id, number
+
+
+class LimitReached(WorkflowError):
+    """kind: "pending" (too many awaiting review) or "day" (too many in 24 hours)."""
+
+    def __init__(self, kind: str, count: int, limit: int):
+        super().__init__()
+        self.kind, self.count, self.limit = kind, count, limit
+
+
+class MissingReason(WorkflowError):
+    def __init__(self, number: int):
+        super().__init__()
+        self.number = number
+
+
+class WriteRefused(WorkflowError):
+    """The knowledge files could not be changed. action: "Publication" or "Retrait";
+    `reason` is already French (it comes from the writer or the state database)."""
+
+    def __init__(self, action: str, reason: str, problems: list[Problem] | None = None,
+                 kept_pending: bool = False):
+        super().__init__(problems=problems)
+        self.action, self.reason, self.kept_pending = action, reason, kept_pending
+
+
+class GoneExample(WorkflowError):
+    def __init__(self, example_id: str):
+        super().__init__()
+        self.example_id = example_id
 
 
 @dataclass
@@ -117,11 +182,11 @@ class Validator:
     def facet(self, facet: str, value: str, name: str) -> str:
         value = value.strip()
         if not value:
-            raise WorkflowError(f"Indiquez un {name}.")
+            raise InvalidValue(name, f"Indiquez un {name}.")
         key = self.taxonomy.resolve(facet, value)
         if key is None:
             hint = did_you_mean(self.taxonomy.suggest(facet, value))
-            raise WorkflowError(f"{name.capitalize()} inconnu {quote(value[:60])}{hint}. "
+            raise InvalidValue(name, f"{name.capitalize()} inconnu {quote(value[:60])}{hint}. "
                                 f"Tapez {self.prefix}{facet} pour la liste.")
         return key
 
@@ -131,7 +196,8 @@ class Validator:
     def keys(self, facet: str, value: str, name: str, required: bool) -> list[str]:
         parts = [p for p in (x.strip() for x in value.replace(";", ",").split(",")) if p]
         if not parts and required:
-            raise WorkflowError(f"Indiquez au moins un {name} (séparés par des virgules).")
+            raise InvalidValue(
+                name, f"Indiquez au moins un {name} (séparés par des virgules).")
         keys = []
         for part in parts:
             key = self.facet(facet, part, name)
@@ -149,58 +215,62 @@ class Validator:
     def summary(value: str) -> str:
         value = " ".join(value.split())
         if not value:
-            raise WorkflowError("Le résumé est vide : racontez la réalisation en une phrase.")
+            raise InvalidValue(
+                "résumé", "Le résumé est vide : racontez la réalisation en une phrase.")
         if not any(c.isalnum() for c in value):
-            raise WorkflowError("Le résumé ne contient aucun mot : racontez la réalisation en une "
-                                "phrase.")
+            raise InvalidValue(
+                "résumé", "Le résumé ne contient aucun mot : racontez la réalisation en une "
+                "phrase.")
         reason = check_summary(value)
         if reason:
-            raise WorkflowError(reason[0].upper() + reason[1:] + ".")
+            raise InvalidValue("résumé", reason[0].upper() + reason[1:] + ".")
         return value
 
     @staticmethod
     def title(value: str) -> str:
         value = " ".join(value.split())
         if len(value) > TITLE_MAX:
-            raise WorkflowError(f"Le titre fait {len(value)} caractères : {TITLE_MAX} au plus.")
+            raise InvalidValue(
+                "titre", f"Le titre fait {len(value)} caractères : {TITLE_MAX} au plus.")
         return value
 
     @staticmethod
     def size(value: str) -> str:
         upper = value.strip().upper()
         if upper not in SIZES:
-            raise WorkflowError(f"Taille {quote(value.strip()[:20])} inconnue : répondez TPE, "
-                                "PME, ETI ou GE.")
+            raise InvalidValue(
+                "taille", f"Taille {quote(value.strip()[:20])} inconnue : répondez TPE, "
+                "PME, ETI ou GE.")
         return upper
 
     @staticmethod
     def source(value: str) -> str:
         value = value.strip().strip("<>")
         if len(value) > SOURCE_MAX:
-            raise WorkflowError(f"Adresse trop longue : {SOURCE_MAX} caractères au plus.")
+            raise InvalidValue("source", f"Adresse trop longue : {SOURCE_MAX} caractères au plus.")
         reason = check_url(value)
         if reason:
-            raise WorkflowError(f"Source {quote(value[:100])} invalide : {reason}.")
+            raise InvalidValue("source", f"Source {quote(value[:100])} invalide : {reason}.")
         return value
 
     @staticmethod
     def text(value: str, name: str) -> str:
         value = " ".join(value.split())
         if len(value) > FIELD_MAX:
-            raise WorkflowError(f"{name} : {FIELD_MAX} caractères au plus.")
+            raise InvalidValue(name, f"{name} : {FIELD_MAX} caractères au plus.")
         return value
 
     @staticmethod
     def headcount(value: str) -> int:
         if not (value.strip().isascii() and value.strip().isdigit()):
-            raise WorkflowError("L'effectif doit être un nombre entier de salariés.")
+            raise InvalidValue("effectif", "L'effectif doit être un nombre entier de salariés.")
         return int(value.strip())
 
     @staticmethod
     def example_id(value: str) -> str:
         value = value.strip()
         if not SLUG.match(value):
-            raise WorkflowError("Identifiant invalide : minuscules sans accents, chiffres et "
+            raise InvalidValue("id", "Identifiant invalide : minuscules sans accents, chiffres et "
                                 "tirets seulement (par exemple fonderie-linkedin).")
         return value
 
@@ -209,7 +279,8 @@ class Validator:
         parts = [p.strip() for p in text.split("|")]
         if len(parts) < 3 or len(parts) > 4:
             p = self.prefix
-            raise WorkflowError(
+            raise InvalidValue(
+                "format",
                 f"Format attendu : {p}proposer SECTEUR | OUTILS | RÉSUMÉ [| SOURCE] — par exemple "
                 f"{p}proposer industrie | linkedin | Une fonderie recrute trois mouleurs grâce à "
                 f"LinkedIn. | https://exemple.fr/article — ou tapez {p}proposer seul pour être "
@@ -233,7 +304,8 @@ class Validator:
         attribute = EDITABLE.get(fold(name).replace(" ", "_") if name not in EDITABLE else name)
         if attribute is None:
             names = ", ".join(sorted({k for k in EDITABLE if k.isascii()}))
-            raise WorkflowError(f"Champ {quote(name[:30])} inconnu. Champs modifiables : {names}.")
+            raise InvalidValue(
+                "champ", f"Champ {quote(name[:30])} inconnu. Champs modifiables : {names}.")
         empty = not value.strip() or value.strip() == "-"
         optional = attribute not in ("sector", "tools", "summary")
         if empty and optional:
@@ -278,15 +350,19 @@ class Workflow:
         self.storage_problem: str | None = None
 
     async def _tell(self, event: str, number: int) -> None:
-        for listener in self.listeners:
+        for listener in list(self.listeners):
             method = getattr(listener, event, None)
-            if method is not None:
+            if method is None:
+                continue
+            try:
                 await method(number)
+            except Exception:  # one platform failing never keeps the others uninformed
+                log.exception("listener %r failed on %s #%s", listener, event, number)
 
     async def vote(self, member_id: str, example_id: str, value: int) -> None:
         """A member finds an example useful (+1) or not (-1); feeds ranking tie-breaks."""
         if self.knowledge.base.get(example_id) is None:
-            raise WorkflowError("Cet exemple n'existe plus dans la base.")
+            raise GoneExample(example_id)
         await self.db.vote(example_id, member_id, 1 if value > 0 else -1)
         self.knowledge.index.set_votes(await self.db.net_votes())
 
@@ -296,14 +372,9 @@ class Workflow:
         since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
         pending, today = await self.db.count_member_submissions(member_id, since)
         if pending >= self.limits.max_pending:
-            raise WorkflowError(
-                f"Vous avez déjà {_count(pending, 'proposition')} en attente "
-                f"({self.limits.max_pending} au plus) : attendez qu'un administrateur les "
-                f"examine. Voir {self.prefix}mespropositions.")
+            raise LimitReached("pending", pending, self.limits.max_pending)
         if today >= self.limits.max_per_day:
-            raise WorkflowError(
-                f"Vous avez fait {_count(today, 'proposition')} en 24 heures "
-                f"({self.limits.max_per_day} au plus) : merci ! Revenez demain pour les suivantes.")
+            raise LimitReached("day", today, self.limits.max_per_day)
 
     async def find_duplicate(self, draft: Draft, exclude: int | None = None) -> str | None:
         """An existing example id or a pending `#N` that says nearly the same thing."""
@@ -335,18 +406,16 @@ class Workflow:
 
     async def get(self, number: int) -> Submission:
         if not 0 < number < MAX_NUMBER:
-            raise WorkflowError(f"Aucune proposition n'a le numéro #{number}.")
+            raise NoSuchSubmission(number)
         sub = await self.db.submission(number)
         if sub is None:
-            raise WorkflowError(f"Aucune proposition n'a le numéro #{number}.")
+            raise NoSuchSubmission(number)
         return sub
 
     async def get_pending(self, number: int) -> Submission:
         sub = await self.get(number)
         if sub.status != "pending":
-            who = f" par {sub.decided_by}" if sub.decided_by else ""
-            raise WorkflowError(f"La proposition #{number} est déjà "
-                                f"{STATUS_LABELS[sub.status]}{who}.")
+            raise AlreadyDecided(number, sub.status, sub.decided_by)
         return sub
 
     async def edit(self, number: int, admin_id: str, admin_name: str, name: str,
@@ -361,12 +430,11 @@ class Workflow:
         before = dict(sub.data)
         attribute, _ = self.validator.set_field(draft, name, value)
         if attribute == "id" and self.knowledge.base.get(draft.id) is not None:
-            raise WorkflowError(f"L'identifiant {quote(draft.id)} est déjà pris.")
+            raise IdTaken(draft.id)
         data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
         duplicate = await self.find_duplicate(draft, exclude=number)
         if not await self.db.update_if_pending(number, data=data, duplicate_of=duplicate):
-            raise WorkflowError(f"La proposition #{number} vient d'être traitée par un autre "
-                                "administrateur.")
+            raise DecidedMeanwhile(number)
         changed = sorted(k for k in set(before) | set(data) if before.get(k) != data.get(k))
         await self.db.audit(admin_id, admin_name, "modifier", f"#{number}",
                             {k: before.get(k) for k in changed}, {k: data.get(k) for k in changed})
@@ -428,10 +496,9 @@ class Workflow:
     async def _reload_for_write(self, action: str = "Publication") -> None:
         result = await asyncio.to_thread(self.knowledge.load)
         if result.problems:
-            kept = " (la proposition reste en attente)" if action == "Publication" else ""
-            raise WorkflowError(f"{action} impossible : les fichiers de la base ont été modifiés "
-                                f"et contiennent des erreurs ; corrigez-les d'abord{kept}.",
-                                result.problems)
+            raise WriteRefused(action, "les fichiers de la base ont été modifiés et contiennent "
+                               "des erreurs ; corrigez-les d'abord", result.problems,
+                               kept_pending=action == "Publication")
 
     async def approve(self, number: int, admin_id: str, admin_name: str) -> str:
         async with self._publish_lock:
@@ -440,15 +507,14 @@ class Workflow:
             sub = await self.get_pending(number)
             example_id = self.new_example_id(Draft.from_data(sub.data))
             if self.knowledge.base.get(example_id) is not None:
-                raise WorkflowError(f"L'identifiant {quote(example_id)} est déjà pris : "
-                                    f"changez-le avec {self.prefix}modifier {number} id=...")
+                raise IdTaken(example_id, number)
             try:
                 claimed = await self.db.claim_for_publishing(number, example_id, admin_name)
             except StorageError as exc:
-                raise WorkflowError(f"Publication impossible : {exc.message} La proposition "
-                                    "reste en attente.") from exc
+                raise WriteRefused("Publication", exc.message.rstrip("."),
+                                   kept_pending=True) from exc
             if not claimed:
-                raise WorkflowError(f"La proposition #{number} vient d'être traitée.")
+                raise DecidedMeanwhile(number)
             try:
                 outcome = await self._write_example(self.example_dict(sub, example_id))
             except BaseException as exc:
@@ -456,12 +522,11 @@ class Workflow:
                 # submission goes back to pending: nothing was published
                 await self._back_to_pending(number)
                 if isinstance(exc, KnowledgeWriteError):
-                    raise WorkflowError(f"Publication impossible : {exc.message}. La proposition "
-                                        "reste en attente.", exc.problems) from exc
+                    raise WriteRefused("Publication", exc.message, exc.problems,
+                                       kept_pending=True) from exc
                 if isinstance(exc, OSError):
-                    raise WorkflowError(
-                        "Publication impossible : le fichier n'a pas pu être écrit "
-                        f"({exc.strerror or exc}). La proposition reste en attente.") from exc
+                    raise WriteRefused("Publication", "le fichier n'a pas pu être écrit "
+                                       f"({exc.strerror or exc})", kept_pending=True) from exc
                 raise
             if outcome.example is not None:
                 await asyncio.to_thread(self.knowledge.apply_added, [outcome.example])
@@ -511,16 +576,14 @@ class Workflow:
     async def reject(self, number: int, admin_id: str, admin_name: str, reason: str) -> None:
         reason = " ".join(reason.split())
         if not reason:
-            raise WorkflowError(f"Indiquez le motif du refus : {self.prefix}rejeter {number} MOTIF "
-                                "(il sera transmis au membre).")
+            raise MissingReason(number)
         if len(reason) > REASON_MAX:
-            raise WorkflowError(f"Motif trop long : {REASON_MAX} caractères au plus.")
+            raise InvalidValue("motif", f"Motif trop long : {REASON_MAX} caractères au plus.")
         async with self._publish_lock:
             sub = await self.get_pending(number)
             if not await self.db.update_if_pending(number, status="rejected", reason=reason,
                                                    decided_by=admin_name, decided_at=_now()):
-                raise WorkflowError(f"La proposition #{number} vient d'être traitée par un "
-                                    "autre administrateur.")
+                raise DecidedMeanwhile(number)
         await self.db.audit(admin_id, admin_name, "rejeter", f"#{number}",
                             {"statut": "pending"}, {"statut": "rejected", "motif": reason})
         await self.db.notify(sub.member_id, number, _notice(
@@ -542,11 +605,10 @@ class Workflow:
                 except StaleBase:
                     await self._reload_for_write("Retrait")
                 except KnowledgeWriteError as exc:
-                    raise WorkflowError(f"Retrait impossible : {exc.message}.",
-                                        exc.problems) from exc
+                    raise WriteRefused("Retrait", exc.message, exc.problems) from exc
             else:
-                raise WorkflowError("Retrait impossible : le fichier change sans arrêt ; "
-                                    "réessayez dans un moment.")
+                raise WriteRefused("Retrait", "le fichier change sans arrêt ; réessayez dans un "
+                                   "moment")
             await asyncio.to_thread(self.knowledge.apply_removed, [example_id])
             self._wrote(path.name)
         try:

@@ -36,8 +36,9 @@ from bot.adapters.discord.views import (
 )
 from bot.config import Config
 from bot.core.commands import Assistant, clean_input
-from bot.core.curation import notice_reply, submission_card
+from bot.core.curation import describe, notice_reply, submission_card
 from bot.core.replies import Message, Reply
+from bot.core.submissions import WorkflowError
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
@@ -507,8 +508,8 @@ class ExamplesCog(commands.Cog, name="Exemples"):
             workflow = self.bot.assistant.workflow
             try:
                 await workflow.check_limits(f"discord:{ctx.author.id}")
-            except Exception as exc:  # WorkflowError: limits reached
-                await ctx.send(getattr(exc, "message", str(exc)), ephemeral=True,
+            except WorkflowError as exc:  # limits reached
+                await ctx.send(safe(describe(exc, self.bot.assistant.prefix)), ephemeral=True,
                                allowed_mentions=NO_MENTIONS)
                 return
             if ctx.interaction is not None:

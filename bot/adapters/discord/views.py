@@ -20,7 +20,7 @@ from bot.adapters.discord.render import (
     safe,
 )
 from bot.core.commands import PAGE_SIZE, Caller, clean_input
-from bot.core.curation import submit
+from bot.core.curation import describe, submit
 from bot.core.replies import Action, Detail, Listing, Message, Reply, Results
 from bot.core.search import SearchResult
 from bot.core.submissions import Draft, WorkflowError
@@ -108,7 +108,7 @@ async def open_form(bot: ExamplesBot, interaction: discord.Interaction,
     try:
         await bot.assistant.workflow.check_limits(f"discord:{interaction.user.id}")
     except WorkflowError as exc:
-        await refuse(interaction, safe(exc.message))
+        await refuse(interaction, safe(describe(exc, bot.assistant.prefix)))
         return
     await interaction.response.send_modal(ProposalModal(bot, values))
 
@@ -143,7 +143,7 @@ async def vote(bot: ExamplesBot, interaction: discord.Interaction, example_id: s
     try:
         await bot.assistant.workflow.vote(f"discord:{interaction.user.id}", example_id, value)
     except WorkflowError as exc:
-        await refuse(interaction, safe(exc.message))
+        await refuse(interaction, safe(describe(exc, bot.assistant.prefix)))
         return
     text = ("Merci ! Votre avis aide à mieux classer les exemples." if value > 0 else
             "Merci pour votre avis : les administrateurs verront quels exemples améliorer.")
@@ -414,7 +414,8 @@ class ProposalModal(discord.ui.Modal):
             try:
                 validator.set_field(draft, name, clean_input(value))
             except WorkflowError as exc:
-                errors.append(f"**{FIELD_NAMES[name]}** : {safe(exc.message)}")
+                reason = describe(exc, self.bot.assistant.prefix)
+                errors.append(f"**{FIELD_NAMES[name]}** : {safe(reason)}")
         if errors:
             # nothing is lost: « Corriger » opens the form again, filled with what was typed
             recap = "\n".join(f"{FIELD_NAMES[name]} : {safe(value)}"
@@ -551,7 +552,7 @@ class ModerationButton(discord.ui.DynamicItem[discord.ui.Button],
             try:
                 sub = await bot.assistant.workflow.get_pending(self.number)
             except WorkflowError as exc:
-                await refuse(interaction, safe(exc.message))
+                await refuse(interaction, safe(describe(exc, bot.assistant.prefix)))
                 return
             await interaction.response.send_modal(EditModal(bot, self.number,
                                                              Draft.from_data(sub.data)))

@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks as bk
 from bot.config import Config
 from bot.core.commands import MAX_RESULTS, Assistant, Caller, clean_input
-from bot.core.curation import notice_reply, submission_card, submit
+from bot.core.curation import describe, notice_reply, submission_card, submit
 from bot.core.replies import Message, Reply, Results
 from bot.core.submissions import Draft, WorkflowError
 
@@ -270,7 +270,7 @@ class SlackBot:
         try:
             await workflow.check_limits(caller.id)
         except WorkflowError as exc:
-            await self.ephemeral(respond, exc.message)
+            await self.ephemeral(respond, describe(exc, self.assistant.prefix))
             return
         taxonomy = self.assistant.index.base.taxonomy
         index = self.assistant.index
@@ -368,7 +368,7 @@ class SlackBot:
         try:
             await self.assistant.workflow.vote(f"slack:{user}", example_id, value)
         except WorkflowError as exc:
-            await self.ephemeral(respond, exc.message)
+            await self.ephemeral(respond, describe(exc, self.assistant.prefix))
             return
         await self.ephemeral(respond, "Merci ! Votre avis aide à mieux classer les exemples."
                              if value > 0 else "Merci pour votre avis : les administrateurs "
@@ -434,7 +434,7 @@ class SlackBot:
             try:
                 validator.set_field(draft, name, value)
             except WorkflowError as exc:
-                errors[block_id] = bk.cut(exc.message, 300)
+                errors[block_id] = bk.cut(describe(exc, self.assistant.prefix), 300)
         return errors
 
     async def on_proposal_form(self, ack, body: dict, view: dict) -> None:
@@ -479,7 +479,7 @@ class SlackBot:
             try:
                 sub = await self.assistant.workflow.get_pending(number)
             except WorkflowError as exc:
-                await self.ephemeral(respond, exc.message)
+                await self.ephemeral(respond, describe(exc, self.assistant.prefix))
                 return
             draft = Draft.from_data(sub.data)
             values = {"titre": draft.effective_title()[:120], "resume": draft.summary,
