@@ -49,6 +49,7 @@ class Submission:
     decided_by: str | None
     created_at: str
     decided_at: str | None
+    origin: str = ""  # where it was proposed, e.g. "discord:<channel id>", "slack:<channel>"
 
     @classmethod
     def from_row(cls, row: Any) -> Submission:
@@ -57,6 +58,7 @@ class Submission:
             status=row["status"], data=json.loads(row["data"]), duplicate_of=row["duplicate_of"],
             example_id=row["example_id"], reason=row["reason"], decided_by=row["decided_by"],
             created_at=row["created_at"], decided_at=row["decided_at"],
+            origin=row["origin"] or "",
         )
 
 

@@ -316,9 +316,8 @@ class ExamplesBotMixin:
     async def _origin_channel(self, submission_id: int | None):
         if submission_id is None:
             return None
-        row = await self.assistant.workflow.db.fetchone(
-            "SELECT origin FROM submissions WHERE id = ?", (submission_id,))
-        origin = row["origin"] if row else ""
+        sub = await self.assistant.workflow.db.submission(submission_id)
+        origin = sub.origin if sub else ""
         if not origin or not origin.startswith("discord:"):
             return None
         channel_id = int(origin.split(":", 1)[1])
