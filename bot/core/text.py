@@ -30,8 +30,33 @@ sont sous suis sur t ta te tes toi ton tous tout toute toutes tres tu un une une
 utiliser utilise utilisent utilisation vers via voici voila vos votre vous y exemple
 exemples exemplaire cas quelqu quelque quelques bon bonne bien idee idees fonctionne servir
 sert entreprise entreprises societe societes boite boites pme tpe eti
+pr ds svp stp slt bjr bonjour merci cc qqn qq qlq bcp tt pk pq c koi ki
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def french_words() -> frozenset[str]:
+    """Folded French words from the word-frequency list pyspellchecker ships (about 140,000
+    words, read once on first use; nothing is downloaded)."""
+    try:
+        import gzip
+        import json
+        from importlib.resources import files
+
+        raw = files("spellchecker").joinpath("resources", "fr.json.gz").read_bytes()
+        counts = json.loads(gzip.decompress(raw))
+    except Exception:  # the package is missing or damaged: correct as if no word were French
+        return frozenset()
+    return frozenset(fold(w) for w, c in counts.items() if c >= MIN_WORD_COUNT)
+
+
+MIN_WORD_COUNT = 5
+
+
+def is_french_word(word: str) -> bool:
+    """Whether a folded word is a French word (so never "corrected" into another)."""
+    return word in french_words()
 
 
 def fold(text: str) -> str:
