@@ -249,6 +249,9 @@ class Assistant:
         if start == 0:
             if result.relaxation is not None:
                 template = self._relaxation_text(result, params)
+            elif not result.hits:
+                template = (f"Pas encore d'exemple {self._asked_text(result.reading, params)}"
+                            " ; voici les plus proches par le sens :")
             else:
                 understood = self.describe_reading(result, params)
                 count = f"{total} exemple{'s' if total > 1 else ''}"

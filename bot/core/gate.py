@@ -21,40 +21,49 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.text import STOP_WORDS, stem
+from bot.core.text import STOP_WORDS, is_common_word, stem
 
 HERE = Path(__file__).parent
 WEIGHTS = HERE / "gate_weights.json"
 DATA = HERE / "gate_data"
 
 LEXICAL_FEATURES = (
-    "bias", "words", "asks", "negated", "free_share", "known_share", "unknown_share",
-    "corrections", "best_text", "best_match_share", "best_coverage", "candidates", "relaxed",
+    "bias", "informative_words", "explained", "facet_share", "unknown_share",
+    "corrections", "best_text", "best_match_share", "full_coverage", "zero_facets",
+    "candidates",
 )
-SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem2", "sem_gap", "sem_top_lex")
+SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem_z", "sem_top_lex")
 
 
 def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.ndarray,
              semantic: np.ndarray | None) -> dict[str, float]:
-    """Features of a query and of its ranked candidates (indices into index.examples)."""
-    content = max(1, reading.word_count)
+    """Features of a query and of its ranked candidates (indices into index.examples).
+
+    "Informative" words are the content words that are not among the ~700 most frequent
+    French words ("trouver", "personne"); "explained" is the share of them that the base knows
+    (a facet word, or a word of some example)."""
     free = [w for w in reading.free_words if w not in STOP_WORDS]
+    weak_words = {a.words for a in reading.asks if a.weak}
+    free = [w for w in free if w not in weak_words]
     free_stems = list(dict.fromkeys(stem(w) for w in free))
-    known = sum(1 for w in free if index.known(w) or w in reading.corrections)
+    informative = [w for w in free if not is_common_word(w)]
+    n_facets = len(reading.asks)
+    n_info = len(informative) + n_facets
+    explained = sum(1 for w in informative if index.known(w)) + n_facets
+    asked = [(f, k) for f, keys in reading.facets.items() for k in keys]
     f = {
         "bias": 1.0,
         "words": math.log1p(reading.word_count),
-        "asks": float(len(reading.asks)),
-        "negated": float(len(reading.negated)),
-        "free_share": len(free) / content,
-        "known_share": (known + len(reading.asks)) / content,
-        "unknown_share": len(reading.unknown_words) / content,
+        "informative_words": math.log1p(n_info),
+        "explained": explained / max(1, n_info),
+        "facet_share": n_facets / max(1, n_info),
+        "unknown_share": len(reading.unknown_words) / max(1, reading.word_count),
         "corrections": float(len(reading.corrections)),
         "best_text": 0.0,
         "best_match_share": 0.0,
-        "best_coverage": 0.0,
+        "full_coverage": 0.0,
+        "zero_facets": float(sum(1 for fk in asked if index.count(*fk) == 0)),
         "candidates": math.log1p(len(ranked)),
-        "relaxed": 0.0,
     }
     if len(ranked):
         top = ranked[: min(3, len(ranked))]
@@ -63,14 +72,14 @@ def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.
         if free_stems:
             terms = index.terms[index.examples[best].id][1]
             f["best_match_share"] = sum(1 for s in free_stems if s in terms) / len(free_stems)
-        if reading.asks:
-            asked = sum(len(v) for v in reading.facets.values())
-            f["best_coverage"] = float(coverage[best]) / max(1, asked)
+        if asked:
+            f["full_coverage"] = 1.0 if float(coverage[best]) >= len(asked) else 0.0
     if semantic is not None:
         ordered = np.sort(semantic)[::-1]
         f["sem1"] = float(ordered[0]) if len(ordered) else 0.0
-        f["sem2"] = float(ordered[1]) if len(ordered) > 1 else 0.0
-        f["sem_gap"] = f["sem1"] - f["sem2"]
+        f["sem_gap"] = f["sem1"] - (float(ordered[1]) if len(ordered) > 1 else 0.0)
+        spread = float(semantic.std()) if len(semantic) > 1 else 0.0
+        f["sem_z"] = (f["sem1"] - float(semantic.mean())) / spread if spread > 1e-6 else 0.0
         f["sem_top_lex"] = float(semantic[int(ranked[0])]) if len(ranked) else 0.0
     return f
 

@@ -52,8 +52,13 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 MAX_PREFIX_EXTRA = 3
 MIN_PREFIX_STEM = 5
+MIN_SHORT_STEM = 4
 MIN_HITS = 3  # fewer exact examples than this and a question relaxes
 RRF_K = 20
+SHORT_QUERY = 3  # content words: a shorter query is expanded for the model
+EXPANSION = 4
+LEXICAL_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 2.5
 NEGATIONS = frozenset({"pas", "sans", "aucun", "aucune", "ni", "jamais", "manque", "plus"})
 NEGATION_WINDOW = 3
 # The composite sort key packs (score, votes, static rank) into one int64.
@@ -178,7 +183,9 @@ class SearchIndex:
         n = len(self.examples)
         self.votes = np.zeros(n, dtype=np.int64)
         self.semantic = None
-        self.gate = None
+        from bot.core.gate import shipped_gate
+
+        self.gate = shipped_gate()
         self._corrections: dict[str, str | None] = {}
         self._build_phrases()
         self._build_facets()
@@ -199,6 +206,11 @@ class SearchIndex:
                     self.phrases.setdefault(tuple(stem(w) for w in ws), (facet, term.key))
         self.max_phrase = max((len(p) for p in self.phrases), default=1)
         self.single_stems = {p[0]: v for p, v in self.phrases.items() if len(p) == 1}
+        # a shorter stem typed for a longer taxonomy stem: "soude" (soud) for "soudure" (soudur)
+        self.stem_prefixes: dict[str, tuple[str, str]] = {}
+        for s, v in sorted(self.single_stems.items()):
+            for cut in range(max(MIN_SHORT_STEM, len(s) - MAX_PREFIX_EXTRA), len(s)):
+                self.stem_prefixes.setdefault(s[:cut], v)
         self._facet_word_list = sorted(self.facet_words)
 
     def _build_facets(self) -> None:
@@ -328,7 +340,7 @@ class SearchIndex:
             found = self.single_stems.get(s[:cut])
             if found:
                 return found
-        return None
+        return self.stem_prefixes.get(s) if len(s) >= MIN_SHORT_STEM else None
 
     # -- matching -------------------------------------------------------------------------
 
@@ -451,8 +463,8 @@ class SearchIndex:
             for key in reading.facets[facet]:
                 coverage += self.facet_docs[facet][key]
         semantic = None
-        if self.semantic is not None and not reading.terse:
-            semantic = self.semantic.similarities(query, self)
+        if self.semantic is not None:
+            semantic = self.semantic.similarities(self._semantic_text(query, reading), self)
         relaxation = None
         if masks:
             levels, relaxation = self._levels(reading, masks)
@@ -468,11 +480,12 @@ class SearchIndex:
             if semantic is not None:
                 lexical |= self.semantic.candidates(semantic)
             levels = [lexical]
-        if reading.terse and len(levels) > 1:
+        if reading.terse:
             exact = self._rank(query, reading, levels[:1], text, coverage, None, limit)
-            if exact.hits or relaxation is None:
+            if exact.hits or len(levels) == 1:
                 return exact
-            wide = self._rank(query, reading, levels[1:], text, coverage, None, limit)
+            wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit,
+                              gated=True)
             exact.nearest, exact.relaxation = wide.hits, relaxation
             return exact
         result = self._rank(query, reading, levels, text, coverage, semantic, limit)
@@ -482,7 +495,7 @@ class SearchIndex:
 
     def _rank(self, query: str, reading: QueryReading, levels: list[np.ndarray],
               text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None,
-              limit: int | None) -> SearchResult:
+              limit: int | None, gated: bool = False) -> SearchResult:
         n = len(self.examples)
         level_of = np.full(n, len(levels), dtype=np.int64)
         for depth, mask in enumerate(levels):
@@ -503,11 +516,24 @@ class SearchIndex:
         key |= ((1 << _RANK_BITS) - 1) - candidates
         order = np.lexsort((-key, level))
         features = self._features(reading, candidates[order], text, coverage, semantic)
-        if not reading.terse and self.gate is not None and not self.gate.accepts(features):
+        if ((gated or not reading.terse) and self.gate is not None
+                and not self.gate.accepts(features)):
             return SearchResult(query, reading, [], 0, None, True, features)
         k = total if limit is None else min(limit, total)
         hits = [Hit(self.examples[candidates[j]], round(float(score[j]), 3)) for j in order[:k]]
         return SearchResult(query, reading, hits, total, None, False, features)
+
+    def _semantic_text(self, query: str, reading: QueryReading) -> str:
+        """What the model reads of a query: a short one gains its facets' names ("travail
+        collaboratif" -> "outils collaboratifs, partage de documents…")."""
+        if reading.word_count > SHORT_QUERY or not reading.asks:
+            return query
+        names = []
+        for ask in reading.asks:
+            term = self.taxonomy.facets[ask.facet].get(ask.key)
+            if term is not None:
+                names += [term.label, *term.synonyms[:EXPANSION]]
+        return f"{query} ({', '.join(dict.fromkeys(names))})"
 
     def _features(self, reading: QueryReading, ranked: np.ndarray, text: np.ndarray,
                   coverage: np.ndarray, semantic: np.ndarray | None) -> dict[str, float]:
@@ -594,11 +620,18 @@ class SearchIndex:
         return unique[:limit]
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, best first; equal values share the best rank of their group."""
+    order = np.argsort(-values, kind="stable")
+    ordered = values[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]]
+    group_rank = np.flatnonzero(first) + 1
+    r = np.empty(len(values), dtype=np.float64)
+    r[order] = group_rank[np.cumsum(first) - 1]
+    return r
+
+
 def _rrf(lexical: np.ndarray, semantic: np.ndarray) -> np.ndarray:
     """Reciprocal-rank fusion of two scores over the same candidates (higher is better)."""
-    def ranks(values: np.ndarray) -> np.ndarray:
-        order = np.argsort(-values, kind="stable")
-        r = np.empty(len(values), dtype=np.float64)
-        r[order] = np.arange(1, len(values) + 1)
-        return r
-    return 1.0 / (RRF_K + ranks(lexical)) + 1.0 / (RRF_K + ranks(semantic))
+    return (LEXICAL_WEIGHT / (RRF_K + _ranks(lexical))
+            + SEMANTIC_WEIGHT / (RRF_K + _ranks(semantic)))
