@@ -32,16 +32,19 @@ LEXICAL_FEATURES = (
     "corrections", "best_text", "best_match_share", "full_coverage", "zero_facets",
     "candidates",
 )
-SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem_z", "sem_top_lex")
+SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem_z", "sem_top_lex", "domain")
 
 
 def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.ndarray,
-             semantic: np.ndarray | None) -> dict[str, float]:
+             semantic: np.ndarray | None, query_vector: np.ndarray | None = None,
+             domain: np.ndarray | None = None) -> dict[str, float]:
     """Features of a query and of its ranked candidates (indices into index.examples).
 
     "Informative" words are the content words that are not among the ~700 most frequent
     French words ("trouver", "personne"); "explained" is the share of them that the base knows
-    (a facet word, or a word of some example)."""
+    (a facet word, or a word of some example). "domain" is how much nearer the query's vector is
+    to the on-topic training questions than to the off-topic ones (their mean vectors'
+    difference, shipped with the weights)."""
     free = [w for w in reading.free_words if w not in STOP_WORDS]
     weak_words = {a.words for a in reading.asks if a.weak}
     free = [w for w in free if w not in weak_words]
@@ -75,12 +78,15 @@ def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.
         if asked:
             f["full_coverage"] = 1.0 if float(coverage[best]) >= len(asked) else 0.0
     if semantic is not None:
-        ordered = np.sort(semantic)[::-1]
+        k = min(2, len(semantic))
+        ordered = -np.sort(-np.partition(semantic, len(semantic) - k)[-k:]) if k else semantic
         f["sem1"] = float(ordered[0]) if len(ordered) else 0.0
         f["sem_gap"] = f["sem1"] - (float(ordered[1]) if len(ordered) > 1 else 0.0)
         spread = float(semantic.std()) if len(semantic) > 1 else 0.0
         f["sem_z"] = (f["sem1"] - float(semantic.mean())) / spread if spread > 1e-6 else 0.0
         f["sem_top_lex"] = float(semantic[int(ranked[0])]) if len(ranked) else 0.0
+        if query_vector is not None and domain is not None:
+            f["domain"] = float(query_vector @ domain)
     return f
 
 
@@ -89,6 +95,8 @@ class Gate:
 
     def __init__(self, models: dict):
         self.models = models
+        domain = models.get("domain")
+        self.domain = np.array(domain, dtype=np.float32) if domain else None
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Gate | None:
@@ -98,7 +106,7 @@ class Gate:
             return None
 
     def probability(self, f: dict[str, float]) -> float:
-        model = self.models["semantic" if "sem1" in f and "semantic" in self.models
+        model = self.models["semantic" if "domain" in f and "semantic" in self.models
                             else "lexical"]
         x = np.array([f.get(name, 0.0) for name in model["names"]])
         x = (x - np.array(model["mean"])) / np.array(model["std"])
@@ -107,7 +115,7 @@ class Gate:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def threshold(self, f: dict[str, float]) -> float:
-        model = self.models["semantic" if "sem1" in f and "semantic" in self.models
+        model = self.models["semantic" if "domain" in f and "semantic" in self.models
                             else "lexical"]
         return float(model["threshold"])
 

@@ -28,7 +28,7 @@ from bot.paths import DEFAULT_KNOWLEDGE
 L2 = 3.0
 STEPS = 4000
 RATE = 0.1
-TARGET_OFF_EMPTY = 0.95
+FAIR_COST = {"semantic": 3.0, "lexical": 6.0}  # the fallback leans to answering
 
 
 @dataclass(frozen=True)
@@ -149,22 +149,46 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None
 KEYWORD_WEIGHT = 0.4
 
 
-def collect(index: SearchIndex, questions: list[Question], names
+def domain_vectors(questions: list[Question], folds: int = 5
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The shipped domain direction (mean on-topic minus mean off-topic question vector), and
+    for each training question the direction computed without its fold (no leak)."""
+    from bot.core.semantic import load_encoder
+
+    encoder = load_encoder()
+    vectors = encoder.encode([q.text for q in questions])
+    y = np.array([q.on_topic for q in questions])
+    fold = np.random.default_rng(1).integers(0, folds, len(questions))
+
+    def direction(mask: np.ndarray) -> np.ndarray:
+        return vectors[mask & y].mean(axis=0) - vectors[mask & ~y].mean(axis=0)
+    shipped = direction(np.ones(len(y), dtype=bool))
+    out_of_fold = {}
+    for k in range(folds):
+        d = direction(fold != k)
+        for i in np.flatnonzero(fold == k):
+            out_of_fold[questions[i].text] = d
+    return shipped, out_of_fold
+
+
+def collect(index: SearchIndex, questions: list[Question], names, domains=None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows, labels, weights = [], [], []
     for q in questions:
         f = index.search(q.text, limit=10).features
+        if domains is not None and index.semantic is not None:
+            f["domain"] = float(index.semantic.query_vector(q.text) @ domains[q.text])
         rows.append([f.get(n, 0.0) for n in names])
         labels.append(1.0 if q.on_topic else 0.0)
         weights.append(KEYWORD_WEIGHT if q.keyword else 1.0)
     return np.array(rows), np.array(labels), np.array(weights)
 
 
-def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray,
+def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray, cost: float,
                      folds: int = 5) -> float:
-    """The cut chosen by cross-validation on the training questions only: the one that
-    refuses the most off-topic questions while leaving at most 3 % of the fair ones empty
-    (the held-out questions are never looked at)."""
+    """The cut chosen by cross-validation on the training questions only (the held-out ones
+    are never looked at): the most off-topic questions refused, a fair question left empty
+    costing twice an off-topic one answered."""
     fold = np.random.default_rng(0).integers(0, folds, len(y))
     p = np.zeros(len(y))
     for k in range(folds):
@@ -174,7 +198,7 @@ def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray,
     for t in np.round(np.linspace(0.1, 0.9, 33), 3):
         fair_empty = float((p[y == 1] < t).mean())
         off_empty = float((p[y == 0] < t).mean())
-        key = (off_empty if fair_empty <= 0.03 else -fair_empty, -t)
+        key = (off_empty - cost * fair_empty, -t)
         if key > best_key:
             best, best_key = float(t), key
     return best
@@ -183,13 +207,15 @@ def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray,
 def train(cache: Path | None) -> dict:
     questions = load_questions() + keyword_questions("knowledge") + keyword_questions("fixture")
     train_q = [q for q in questions if q.split == "train"]
-    models = {}
+    shipped, out_of_fold = domain_vectors(train_q)
+    models: dict = {}
     for kind, semantic, names in (("lexical", False, LEXICAL_FEATURES),
                                   ("semantic", True, SEMANTIC_FEATURES)):
         xs, ys, ws = [], [], []
         for base in BASES:
             index = build_index(semantic, None, cache, base)
-            x, y, weight = collect(index, [q for q in train_q if q.base == base], names)
+            x, y, weight = collect(index, [q for q in train_q if q.base == base], names,
+                                   out_of_fold if semantic else None)
             xs.append(x)
             ys.append(y)
             ws.append(weight)
@@ -197,7 +223,8 @@ def train(cache: Path | None) -> dict:
         w, mean, std = fit(x, y, weight)
         models[kind] = {"names": list(names), "w": w.round(5).tolist(),
                         "mean": mean.round(5).tolist(), "std": std.round(5).tolist(),
-                        "threshold": round(choose_threshold(x, y, weight), 3)}
+                        "threshold": round(choose_threshold(x, y, weight, FAIR_COST[kind]), 3)}
+    models["domain"] = shipped.round(5).tolist()
     return models
 
 

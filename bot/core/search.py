@@ -36,8 +36,7 @@ All the heavy lifting is vectorised with NumPy so a query costs about the same o
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,9 +144,10 @@ def _example_text_fields(example: Example) -> dict[str, str]:
     }
 
 
-def example_terms(example: Example) -> tuple[Counter[str], set[str]]:
-    """(weighted stem counts, folded words) of an example's text: the costly part of indexing."""
-    counts: Counter[str] = Counter()
+def example_terms(example: Example) -> tuple[dict[str, int], tuple[str, ...]]:
+    """(weighted stem counts, distinct folded words) of an example's text: the costly part of
+    indexing. Strings are interned: 20,000 examples share one copy of each word."""
+    counts: dict[str, int] = {}
     seen: set[str] = set()
     fields = _example_text_fields(example)
     for name, weight in FIELD_WEIGHTS:
@@ -155,8 +155,9 @@ def example_terms(example: Example) -> tuple[Counter[str], set[str]]:
         seen.update(ws)
         for w in ws:
             if w not in STOP_WORDS and len(w) > 1:
-                counts[stem(w)] += weight
-    return counts, seen
+                s = sys.intern(stem(w))
+                counts[s] = counts.get(s, 0) + weight
+    return counts, tuple(sys.intern(w) for w in seen)
 
 
 def static_order(examples: list[Example]) -> list[Example]:
@@ -233,11 +234,14 @@ class SearchIndex:
                 self.facet_docs[facet][key] = mask
 
     def _build_text(self, previous: dict) -> None:
+        """BM25 postings, built with NumPy from each example's (cached) stem counts."""
         n = len(self.examples)
-        postings: dict[str, list[tuple[int, float]]] = {}
-        lengths = np.zeros(n, dtype=np.float64)
         vocabulary: set[str] = set()
-        self.terms: dict[str, tuple[Example, Counter[str], set[str]]] = {}
+        self.terms: dict[str, tuple[Example, dict[str, int], tuple[str, ...]]] = {}
+        stem_ids: dict[str, int] = {}
+        ids: list[int] = []
+        tfs: list[int] = []
+        sizes = np.zeros(n, dtype=np.int64)
         for i, e in enumerate(self.examples):
             old = previous.get(e.id)
             if old is not None and old[0] == e:
@@ -246,19 +250,27 @@ class SearchIndex:
                 counts, seen = example_terms(e)
             self.terms[e.id] = (e, counts, seen)
             vocabulary.update(seen)
-            lengths[i] = sum(counts.values())
-            for s, tf in counts.items():
-                postings.setdefault(s, []).append((i, tf))
+            sizes[i] = len(counts)
+            ids.extend(stem_ids.setdefault(s, len(stem_ids)) for s in counts)
+            tfs.extend(counts.values())
         self.vocabulary = vocabulary
-        avg = float(lengths.mean()) if n else 1.0
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / (avg or 1.0))
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for s, items in postings.items():
-            docs = np.fromiter((d for d, _ in items), dtype=np.int64, count=len(items))
-            tfs = np.fromiter((tf for _, tf in items), dtype=np.float64, count=len(items))
-            idf = math.log(1 + (n - len(items) + 0.5) / (len(items) + 0.5))
-            impact = idf * tfs * (BM25_K1 + 1) / (tfs + norm[docs])
-            self.postings[s] = (docs, impact)
+        if not ids:
+            return
+        stem_of = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        tf = np.fromiter(tfs, dtype=np.float64, count=len(tfs))
+        doc = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        lengths = np.bincount(doc, weights=tf, minlength=n)
+        avg = float(lengths.mean()) or 1.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg)
+        df = np.bincount(stem_of, minlength=len(stem_ids)).astype(np.float64)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        impact = idf[stem_of] * tf * (BM25_K1 + 1) / (tf + norm[doc])
+        order = np.argsort(stem_of, kind="stable")  # docs stay in order within a stem
+        doc, impact = doc[order], impact[order]
+        bounds = np.r_[0, np.cumsum(df.astype(np.int64))]
+        for s, k in stem_ids.items():
+            self.postings[s] = (doc[bounds[k]:bounds[k + 1]], impact[bounds[k]:bounds[k + 1]])
 
     # -- reading a query ------------------------------------------------------------------
 
@@ -462,6 +474,10 @@ class SearchIndex:
         for facet in FACETS:
             for key in reading.facets[facet]:
                 coverage += self.facet_docs[facet][key]
+        if reading.terse:  # a catalogue look-up with answers never needs the model
+            exact = np.logical_and.reduce(list(masks.values()))
+            if exact.any():
+                return self._rank(query, reading, [exact], text, coverage, None, limit)
         semantic = None
         if self.semantic is not None:
             semantic = self.semantic.similarities(self._semantic_text(query, reading), self)
@@ -503,7 +519,7 @@ class SearchIndex:
         candidates = np.flatnonzero(level_of < len(levels))
         total = len(candidates)
         if total == 0:
-            features = self._features(reading, candidates, text, coverage, semantic)
+            features = self._features(query, reading, candidates, text, coverage, semantic)
             return SearchResult(query, reading, [], 0, None, False, features)
         lex = coverage[candidates] * 100 + np.minimum(text[candidates], 99.0)
         level = level_of[candidates]
@@ -515,7 +531,7 @@ class SearchIndex:
         key |= (votes + half) << _RANK_BITS
         key |= ((1 << _RANK_BITS) - 1) - candidates
         order = np.lexsort((-key, level))
-        features = self._features(reading, candidates[order], text, coverage, semantic)
+        features = self._features(query, reading, candidates[order], text, coverage, semantic)
         if ((gated or not reading.terse) and self.gate is not None
                 and not self.gate.accepts(features)):
             return SearchResult(query, reading, [], 0, None, True, features)
@@ -535,11 +551,15 @@ class SearchIndex:
                 names += [term.label, *term.synonyms[:EXPANSION]]
         return f"{query} ({', '.join(dict.fromkeys(names))})"
 
-    def _features(self, reading: QueryReading, ranked: np.ndarray, text: np.ndarray,
-                  coverage: np.ndarray, semantic: np.ndarray | None) -> dict[str, float]:
+    def _features(self, query: str, reading: QueryReading, ranked: np.ndarray,
+                  text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None
+                  ) -> dict[str, float]:
         """What the gate reads: the query and its best candidates."""
         from bot.core.gate import features
-        return features(self, reading, ranked, text, coverage, semantic)
+
+        vector = self.semantic.query_vector(query) if semantic is not None else None
+        domain = getattr(self.gate, "domain", None)
+        return features(self, reading, ranked, text, coverage, semantic, vector, domain)
 
     # -- votes and counts -----------------------------------------------------------------
 

@@ -43,21 +43,17 @@ class Encoder:
         self.model = model
         self.version = version
         self._lock = threading.Lock()
-        self._limits = None
-        try:
-            from threadpoolctl import ThreadpoolController
+        try:  # one BLAS thread for the whole process: the matrix products here are small,
+            # and threads spinning on a shared machine cost more than they bring
+            from threadpoolctl import threadpool_limits
 
-            self._limits = ThreadpoolController()
-        except Exception:  # threadpoolctl missing: the environment variables must do
-            self._limits = None
+            threadpool_limits(limits=THREADS)
+        except Exception:  # threadpoolctl missing: OMP_NUM_THREADS and friends must do
+            pass
 
     def encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            if self._limits is not None:
-                with self._limits.limit(limits=THREADS):
-                    out = self.model.encode(texts)
-            else:
-                out = self.model.encode(texts)
+            out = self.model.encode(texts)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
@@ -119,6 +115,8 @@ class VectorStore:
         self.path = (Path(cache_dir) / f"vecteurs-{encoder.version}-r{RECIPE}.npz"
                      if cache_dir is not None else None)
         self.vectors: dict[str, np.ndarray] = {}
+        self.example_keys: dict[str, tuple] = {}  # id -> (Example, taxonomy id, content key)
+        self.dimension = 512
         self._lock = threading.Lock()
         self._dirty = False
         self._read()
@@ -195,28 +193,40 @@ class SemanticIndex:
             return mask
         best = float(similarity.max())
         floor = max(MIN_SIMILARITY, best - MARGIN)
-        top = np.argsort(-similarity)[:MAX_CANDIDATES]
+        k = min(MAX_CANDIDATES, len(similarity))
+        top = np.argpartition(-similarity, k - 1)[:k]
         mask[top[similarity[top] >= floor]] = True
         return mask
 
 
-def keys_for(index, encoder: Encoder) -> list[tuple[str, str]]:
-    """(content key, text) of each example of a SearchIndex, in its order."""
+def keys_for(index, store: VectorStore) -> list[tuple[str, str]]:
+    """(content key, text) of each example of a SearchIndex, in its order (remembered per
+    example, so an approval does not re-hash the whole base)."""
     out = []
+    seen = store.example_keys
+    taxonomy_id = id(index.taxonomy)
     for e in index.examples:
+        known = seen.get(e.id)
+        if known is not None and known[0] == e and known[1] == taxonomy_id:
+            out.append((known[2], ""))
+            continue
         text = document_text(e, index.taxonomy)
-        out.append((content_key(text, encoder.version), text))
+        key = content_key(text, store.encoder.version)
+        seen[e.id] = (e, taxonomy_id, key)
+        out.append((key, text))
     return out
 
 
 def attach(index, store: VectorStore, progress: Progress | None = None) -> SemanticIndex:
     """Compute what is missing, then give `index` its semantic layer."""
-    pairs = keys_for(index, store.encoder)
-    store.ensure(dict(pairs), progress)
+    pairs = keys_for(index, store)
+    store.ensure({k: t for k, t in pairs if t and k not in store.vectors}, progress)
     if pairs:
-        matrix = np.stack([store.vectors[k] for k, _ in pairs]).astype(np.float32)
+        matrix = np.empty((len(pairs), store.dimension), dtype=np.float32)
+        for row, (key, _) in enumerate(pairs):
+            matrix[row] = store.vectors[key]
     else:
-        matrix = np.zeros((0, 512), dtype=np.float32)
+        matrix = np.zeros((0, store.dimension), dtype=np.float32)
     semantic = SemanticIndex(store.encoder, matrix)
     index.semantic = semantic
     return semantic
