@@ -326,7 +326,7 @@ class Assistant:
         return Message(
             "Je n'ai pas d'exemple pour « {query} » : je connais des usages du numérique "
             "(réseaux sociaux, site web, vente en ligne, outils internes…) dans des TPE et PME, "
-            "surtout de {s}. Essayez par exemple "
+            "surtout dans ces secteurs : {s}. Essayez par exemple "
             f"{p}question comment recruter avec les réseaux sociaux ?, ou {p}secteurs.",
             params, tone="warning",
             actions=(Action("command", "Voir les secteurs", "secteurs"),
@@ -348,7 +348,7 @@ class Assistant:
         if result.nearest:
             session.last_search, session.shown = result, 0
             await self.on_search(caller, query, 0)
-            return self.results_page(caller)
+            return self.results_page(caller) + self.search_extras(result)
         if not result.hits:
             session.last_search, session.shown = None, 0
             await self.on_search(caller, query, 0)
