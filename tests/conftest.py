@@ -138,7 +138,8 @@ class Harness:
         return await self.assistant.handle(text, Caller(f"test:{user}", user, admin))
 
     async def send(self, text: str, user: str = "alice", admin: bool = False) -> str:
-        return "\n\n".join(render(r) for r in await self.replies(text, user, admin))
+        prefix = self.assistant.prefix
+        return "\n\n".join(render(r, prefix) for r in await self.replies(text, user, admin))
 
 
 @pytest.fixture

@@ -40,15 +40,68 @@ async def test_corrections_and_reading_are_told(harness) -> None:
                            "LinkedIn) — j'ai corrigé indutrie → industrie, linkdin → linkedin :")
 
 
-async def test_nothing_found_suggests_neighbours(harness) -> None:
+async def test_empty_combination_shows_the_nearest_and_says_so(harness) -> None:
     text = await harness.send("!exemple btp linkedin")
-    assert text == (
-        "Aucun exemple ne correspond à « btp linkedin » (secteur BTP · outil LinkedIn). "
-        "Essayez !exemple btp (1 exemple), !exemple linkedin (1 exemple), ou !secteurs pour "
-        "voir tous les secteurs.")
+    assert text.startswith("Pas encore d'exemple de btp sur LinkedIn ; voici les plus proches, "
+                           "LinkedIn dans tous les secteurs :")
+    assert "1. Une fonderie recrute ses mouleurs sur LinkedIn" in text
     text = await harness.send("!question recette de la tarte aux pommes ?")
-    assert text.startswith("Aucun exemple ne correspond à « recette de la tarte aux pommes ? ».")
+    assert text.startswith("Je n'ai pas d'exemple pour « recette de la tarte aux pommes ? »")
     assert "!secteurs" in text
+
+
+async def test_nothing_found_offers_structured_follow_ups(harness) -> None:
+    [reply] = await harness.replies("!exemple santé")
+    assert reply.render().startswith("Aucun exemple ne correspond à « santé » (secteur Santé).")
+    kinds = [a.kind for a in reply.actions]
+    assert "command" in kinds and "propose" in kinds
+    assert any(a.kind == "search" and a.label.endswith(" · 4") and a.arg == "industrie"
+               for a in reply.actions), reply.actions
+
+
+async def test_results_carry_card_and_next_actions(harness) -> None:
+    [page] = await harness.replies("!exemple industrie")
+    assert [a.arg for a in page.actions if a.kind == "card"] == [c.id for c in page.cards]
+    assert [a.kind for a in page.actions].count("next") == 1
+    [last] = await harness.replies("!suite")
+    assert "next" not in [a.kind for a in last.actions]
+
+
+async def test_replies_use_the_configured_prefix(base_dir) -> None:
+    from bot.core.commands import Assistant
+    from bot.core.service import KnowledgeService
+    from tests.conftest import Harness
+
+    service = KnowledgeService(base_dir)
+    service.load()
+    harness = Harness(Assistant(service, prefix="?"))
+    for line in ("?exemple industrie", "?exemple santé", "?question tarte aux pommes", "?suite",
+                 "?exemple btp linkedin", "?fiche", "?aide exemple"):
+        text = await harness.send(line)
+        assert "!" not in text.replace("!?", ""), (line, text)
+        assert "?" in text
+
+
+async def test_labels_with_braces_are_never_format_fields(tmp_path) -> None:
+    from bot.core.commands import Assistant
+    from bot.core.service import KnowledgeService
+    from tests.conftest import EXAMPLES, TAXONOMY, Harness, write_base
+
+    folder = write_base(tmp_path / "k", TAXONOMY.replace("libelle: Métallurgie",
+                                                         "libelle: Métallurgie {lourde}"),
+                        exemples=EXAMPLES)
+    service = KnowledgeService(folder)
+    service.load()
+    harness = Harness(Assistant(service))
+    text = await harness.send("!exemple métallurgie")
+    assert "2 exemples pour « métallurgie » (secteur Métallurgie {lourde}) :" in text
+    text = await harness.send("!exemple métallurgie facebook")
+    assert "Métallurgie {lourde}" in text or "Facebook" in text
+    text = await harness.send("!question une fonderie sur facebook ?")
+    assert text.startswith("Pas encore d'exemple de fonderie sur Facebook ; voici les plus "
+                           "proches, Facebook dans tous les secteurs :")
+    text = await harness.send("!exemple métallurgie santé")
+    assert "(secteurs Métallurgie {lourde} ou Santé)" in text
 
 
 async def test_question_finds_natural_language(harness) -> None:
@@ -101,7 +154,7 @@ async def test_odd_input_gets_clear_answers(harness) -> None:
     assert "Votre message est trop long (10 000 caractères) : 4 000 au plus" in huge
     ctrl = await harness.send("!exemple indus\x00trie\x1b[31m")
     assert "\x1b" not in ctrl and "\x00" not in ctrl  # control characters never echoed
-    assert ctrl.startswith("4 exemples pour « industrie[31m »"), ctrl
+    assert ctrl.startswith("4 exemples pour « industrie »"), ctrl  # the escape sequence is gone
     emoji = await harness.send("!exemple 🏭🏭 industrie 🎉")
     assert "4 exemples" in emoji
     punct = await harness.send("!exemple ?!?...")

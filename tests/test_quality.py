@@ -27,9 +27,11 @@ from tests.quality.evaluate import (
 # fair questions answered with nothing <= 3 %, off-topic answered with nothing >= 95 %:
 # raise these floors here as the search improves. Never tune the search on the reserve lot.
 REAL_WORDS_FLOORS = {
-    "dev": {"mrr10": 0.60, "recall3": 0.54, "fair_empty_max": 0.28, "offtopic_empty_min": 0.68},
-    "reserve": {"mrr10": 0.55, "recall3": 0.40, "fair_empty_max": 0.30,
-                "offtopic_empty_min": 0.70},
+    # measured 2026-12-01 with the whole engine (semantic layer and gate): dev 0.760 / 0.646 /
+    # 17 % / 94 %, reserve 0.707 / 0.605 / 20 % / 94 %
+    "dev": {"mrr10": 0.70, "recall3": 0.60, "fair_empty_max": 0.22, "offtopic_empty_min": 0.88},
+    "reserve": {"mrr10": 0.65, "recall3": 0.55, "fair_empty_max": 0.25,
+                "offtopic_empty_min": 0.88},
 }
 
 
@@ -82,7 +84,7 @@ def test_real_words_tier_is_large_varied_and_holds_a_third_back() -> None:
 @pytest.mark.parametrize("lot", sorted(REAL_WORDS_FLOORS))
 def test_real_words_floors(lot: str) -> None:
     floors = REAL_WORDS_FLOORS[lot]
-    scores = evaluate(bot_search(load_knowledge(BASE).base), load_real_words(lot))
+    scores = evaluate(bot_search(load_knowledge(BASE).base, shown=True), load_real_words(lot))
     assert scores.mrr10 >= floors["mrr10"], scores.failures
     assert scores.recall3 >= floors["recall3"], scores.failures
     assert scores.fair_empty <= floors["fair_empty_max"], scores.fair_unanswered
@@ -123,13 +125,13 @@ def test_make_eval_prints_every_tier_beside_fts5_and_the_failures(
     assert out.count("| mesure | bot | FTS5 seul |") == 3
     assert "hors sujet sans réponse" in out and "pertinentes sans réponse" in out
     assert "| sms |" in out and "| hors-sujet |" in out
-    scores = evaluate(bot_search(load_knowledge(BASE).base), load_real_words("dev"))
+    scores = evaluate(bot_search(load_knowledge(BASE).base, shown=True), load_real_words("dev"))
     for q in scores.fair_unanswered:
         assert repr(q.text) in out
     for q, _ in scores.offtopic_answered:
         assert repr(q.text) in out
     # The held-out lot's failures are counted, not listed, unless asked for.
-    reserve = evaluate(bot_search(load_knowledge(BASE).base), load_real_words("reserve"))
+    reserve = evaluate(bot_search(load_knowledge(BASE).base, shown=True), load_real_words("reserve"))
     missed = [q.text for q in reserve.fair_unanswered] + [q.text for q, _ in reserve.offtopic_answered]
     assert missed and not any(repr(text) in out for text in missed)
     assert f"{len(reserve.fair_unanswered)} questions pertinentes sans réponse" in out

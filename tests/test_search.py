@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 
 from bot.core.knowledge import load_knowledge
 from bot.core.search import SearchIndex
+
+# the CLI tests exercise the output contract; the lexical engine keeps them fast and leaves
+# the project's data/ folder (where the semantic cache would go) alone
+LEXICAL_ONLY = {**os.environ, "BOT_SEMANTIC": "off"}
 
 
 @pytest.fixture
@@ -116,7 +121,7 @@ def test_cli_search_json_contract(base_dir: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bot", "search", "--knowledge", str(base_dir), "--json",
          "--limit", "2", "industrie"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, env=LEXICAL_ONLY,
     ).stdout.strip().splitlines()
     assert len(out) == 1
     line = json.loads(out[0])
@@ -130,6 +135,7 @@ def test_cli_search_stdin_one_json_line_per_query(base_dir: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bot", "search", "--knowledge", str(base_dir), "--json", "--stdin"],
         input="btp\nrecette de cuisine\n", capture_output=True, text=True, check=True,
+        env=LEXICAL_ONLY,
     ).stdout.strip().splitlines()
     assert [json.loads(x) for x in out] == [
         {"query": "btp", "results": [{"id": "macon-facebook-chantiers", "score": 100.0}]},

@@ -12,20 +12,33 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import FACET_NAMES, FACETS
-from bot.core.replies import Card, Detail, Help, Listing, ListItem, Message, Reply, Results, clip
-from bot.core.search import SearchIndex, SearchResult
+from bot.core.replies import (
+    Action,
+    Card,
+    Detail,
+    Help,
+    Listing,
+    ListItem,
+    Message,
+    Reply,
+    Results,
+    clip,
+)
+from bot.core.search import QueryReading, SearchIndex, SearchResult
 from bot.core.service import KnowledgeService
+from bot.core.text import fold
 
 PAGE_SIZE = 3
 MAX_RESULTS = 60
 MAX_QUERY_CHARS = 500
 MAX_MESSAGE_CHARS = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # a terminal escape sequence, pasted along
 
 
 def clean_input(text: str) -> str:
     """Remove control and invisible direction characters; keep newlines, tabs and emoji."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 @dataclass(frozen=True)
@@ -143,43 +156,121 @@ class Assistant:
     def card(self, example) -> Card:
         return Card.of(example, self.index.base.taxonomy)
 
-    def describe_reading(self, result: SearchResult) -> str:
+    def describe_reading(self, result: SearchResult,
+                         params: dict[str, str] | None = None) -> str:
+        """What was understood, as a template; labels travel in `params` (a label may hold
+        braces), under names `f0`, `f1`… added to `params` when given."""
+        params = {} if params is None else params
         taxonomy = self.index.base.taxonomy
         parts = []
         for facet in FACETS:
             labels = [taxonomy.label(facet, k) for k in result.reading.facets[facet]]
             if labels:
                 name = FACET_NAMES[facet]
-                parts.append(f"{name}{'s' if len(labels) > 1 else ''} {' ou '.join(labels)}")
+                slot = f"f{len(params)}"
+                params[slot] = " ou ".join(labels)
+                parts.append(f"{name}{'s' if len(labels) > 1 else ''} {{{slot}}}")
         return " · ".join(parts)
+
+    def _names(self, facet: str, keys, typed: QueryReading | None = None) -> str:
+        taxonomy = self.index.base.taxonomy
+        names = typed.typed(facet) if typed is not None and facet != "outils" else []
+        return " ou ".join(names or [taxonomy.label(facet, k) for k in keys])
+
+    def _slot(self, params: dict[str, str], value: str) -> str:
+        slot = f"p{len(params)}"
+        params[slot] = value
+        return f"{{{slot}}}"
+
+    def _asked_text(self, reading: QueryReading, params: dict[str, str]) -> str:
+        """« de fonderie sur Facebook pour recrutement »: the member's words or the labels as
+        params (a label may hold braces), the grammar in the template."""
+        pieces = []
+        for facet, lead in (("secteurs", "de "), ("outils", "sur "), ("usages", "pour ")):
+            keys = reading.facets.get(facet) or ()
+            if keys:
+                value = self._names(facet, keys, reading)
+                if lead == "de " and fold(value)[:1] in tuple("aeiouyh"):
+                    lead = "d'"
+                pieces.append(lead + self._slot(params, value))
+        return " ".join(pieces).replace("d' ", "d'")
+
+    def _kept_text(self, kept: dict, params: dict[str, str]) -> str:
+        """« Facebook dans le secteur Industrie »."""
+        pieces = []
+        if kept.get("outils"):
+            pieces.append(self._slot(params, self._names("outils", kept["outils"])))
+        if kept.get("usages"):
+            pieces.append("pour " + self._slot(params, self._names("usages", kept["usages"])))
+        if kept.get("secteurs"):
+            pieces.append("dans le secteur " + self._slot(
+                params, self._names("secteurs", kept["secteurs"])))
+        else:
+            pieces.append("dans tous les secteurs")
+        return " ".join(pieces)
+
+    def _relaxation_text(self, result: SearchResult, params: dict[str, str]) -> str:
+        relax = result.relaxation
+        assert relax is not None
+        asked = self._asked_text(result.reading, params)
+        if relax.exact:
+            head = f"Seulement {relax.exact} exemple{'s' if relax.exact > 1 else ''} {asked}"
+        else:
+            head = f"Pas encore d'exemple {asked}"
+        return f"{head} ; voici les plus proches, {self._kept_text(relax.kept, params)} :"
+
+    def _alternative_actions(self, reading: QueryReading) -> tuple[Action, ...]:
+        taxonomy = self.index.base.taxonomy
+        actions = []
+        for facets, count in self.index.alternatives(reading):
+            labels = [taxonomy.label(f, k) for f in FACETS for k in facets.get(f, ())]
+            query = " ".join(k for f in FACETS for k in facets.get(f, ()))
+            actions.append(Action("search", f"{' · '.join(labels)} · {count}", query))
+        return tuple(actions)
 
     def page_of(self, result: SearchResult, start: int) -> Results:
         """The page of `result` that begins at rank `start` (0-based)."""
-        start = max(0, min(start, max(0, len(result.hits) - 1)))
-        cards = [self.card(h.example) for h in result.hits[start:start + PAGE_SIZE]]
+        hits = result.hits or result.nearest
+        start = max(0, min(start, max(0, len(hits) - 1)))
+        page = hits[start:start + PAGE_SIZE]
+        cards = [self.card(h.example) for h in page]
         end = start + len(cards)
-        shown_max = len(result.hits)
+        shown_max = len(hits)
+        p = self.prefix
+        actions = [Action("card", c.title, c.id) for c in cards]
         if end < shown_max:
             left = shown_max - end
             footer = (f"{left} autre{'s' if left > 1 else ''} exemple{'s' if left > 1 else ''} : "
-                      f"tapez {self.prefix}suite. Détail d'un exemple : {self.prefix}fiche <id>.")
+                      f"tapez {p}suite. Détail d'un exemple : {p}fiche <id>.")
+            actions.append(Action("next", "Exemples suivants"))
         else:
-            footer = f"Détail d'un exemple : {self.prefix}fiche <id>."
-        understood = self.describe_reading(result)
-        corrections = ", ".join(f"{a} → {b}" for a, b in result.reading.corrections.items())
+            footer = f"Détail d'un exemple : {p}fiche <id>."
+        params = {"query": clip(result.query, 80)}
+        total = result.total if result.hits else len(hits)
         if start == 0:
-            count = f"{result.total} exemple{'s' if result.total > 1 else ''}"
-            template = f"{count} pour « {{query}} »"
-            if understood:
-                template += f" ({understood})"
+            if result.relaxation is not None:
+                template = self._relaxation_text(result, params)
+            elif not result.hits:
+                template = (f"Pas encore d'exemple {self._asked_text(result.reading, params)}"
+                            " ; voici les plus proches par le sens :")
+            else:
+                understood = self.describe_reading(result, params)
+                count = f"{total} exemple{'s' if total > 1 else ''}"
+                template = f"{count} pour « {{query}} »"
+                if understood:
+                    template += f" ({understood})"
+                template += " :"
+            corrections = result.reading.corrections
             if corrections:
-                template += f" — j'ai corrigé {corrections}"
-            template += " :"
+                slot = f"c{len(params)}"
+                params[slot] = ", ".join(f"{a} → {b}" for a, b in corrections.items())
+                template = template[:-2] + f" — j'ai corrigé {{{slot}}} :"
         else:
             template = f"Suite des exemples pour « {{query}} » ({start + 1} à {end} " \
-                       f"sur {result.total}) :"
-        intro = Message(template, {"query": clip(result.query, 80)})
-        return Results(intro, cards, start + 1, result.total, footer, result.query, PAGE_SIZE)
+                       f"sur {total}) :"
+        intro = Message(template, params)
+        return Results(intro, cards, start + 1, total, footer, result.query, PAGE_SIZE,
+                       tuple(actions))
 
     def results_page(self, caller: Caller) -> list[Reply]:
         session = self.session(caller)
@@ -191,29 +282,58 @@ class Assistant:
 
     def nothing_found(self, result: SearchResult) -> list[Reply]:
         reading = result.reading
+        p = self.prefix
+        params = {"query": clip(result.query, 80)}
+        sectors = Action("command", "Voir les secteurs", "secteurs")
+        propose = Action("propose", "Proposer un exemple")
         if not reading.has_facets and not reading.free_words:
             return [Message(
                 "Je n'ai trouvé aucun mot à chercher dans « {query} ». Donnez un secteur, un outil "
-                f"ou un usage, par exemple : {self.prefix}exemple industrie linkedin.",
-                {"query": clip(result.query, 80)}, tone="warning",
+                f"ou un usage, par exemple : {p}exemple industrie linkedin.",
+                params, tone="warning", actions=(sectors,),
             )]
-        understood = self.describe_reading(result)
+        if result.vetoed or (not reading.has_facets and not result.nearest):
+            return [self.off_topic(result)]
+        understood = self.describe_reading(result, params)
         template = "Aucun exemple ne correspond à « {query} »"
         if understood:
             template += f" ({understood})"
         template += "."
-        suggestions = self.index.suggest(reading, result.query)
-        tips = [
-            f"{self.prefix}exemple {key} ({count} exemple"
-            f"{'s' if count > 1 else ''})"
-            for facet, key, count in suggestions
-        ]
+        actions = self._alternative_actions(reading)
+        if not actions:
+            actions = tuple(
+                Action("search", f"{self.index.base.taxonomy.label(facet, key)} · {count}", key)
+                for facet, key, count in self.index.suggest(reading, result.query))
+        tips = []
+        for i, action in enumerate(actions):
+            params[f"t{i}"] = action.arg
+            label, _, count = action.label.rpartition(" · ")
+            tips.append(f"{p}exemple {{t{i}}} ({count} exemple{'s' if count != '1' else ''})")
         if tips:
-            template += " Essayez " + ", ".join(tips) + f", ou {self.prefix}secteurs pour voir " \
+            template += " Essayez " + ", ".join(tips) + f", ou {p}secteurs pour voir " \
                         "tous les secteurs."
         else:
-            template += f" Tapez {self.prefix}secteurs pour voir les secteurs couverts."
-        return [Message(template, {"query": clip(result.query, 80)}, tone="warning")]
+            template += f" Tapez {p}secteurs pour voir les secteurs couverts."
+        template += f" Vous connaissez un cas ? {p}proposer"
+        return [Message(template, params, tone="warning",
+                        actions=(*actions, sectors, propose))]
+
+    def off_topic(self, result: SearchResult) -> Message:
+        """Nothing fits: say what the bot knows about, with a way to look."""
+        p = self.prefix
+        sectors = [self.index.base.taxonomy.label("secteurs", k)
+                   for _, k, _ in self.index.suggest(QueryReading(), "")]
+        params = {"query": clip(result.query, 80), "s": ", ".join(sectors)}
+        return Message(
+            "Je n'ai pas d'exemple pour « {query} » : je connais des usages du numérique "
+            "(réseaux sociaux, site web, vente en ligne, outils internes…) dans des TPE et PME, "
+            "surtout dans ces secteurs : {s}. Essayez par exemple "
+            f"{p}question comment recruter avec les réseaux sociaux ?, ou {p}secteurs.",
+            params, tone="warning",
+            actions=(Action("command", "Voir les secteurs", "secteurs"),
+                     Action("command", "Voir les outils", "outils"),
+                     Action("propose", "Proposer un exemple")),
+        )
 
     async def run_search(self, caller: Caller, query: str, usage: str) -> list[Reply]:
         if not query.strip():
@@ -226,6 +346,10 @@ class Assistant:
             )]
         result = self.index.search(query, limit=MAX_RESULTS)
         session = self.session(caller)
+        if result.nearest:
+            session.last_search, session.shown = result, 0
+            await self.on_search(caller, query, 0)
+            return self.results_page(caller) + self.search_extras(result)
         if not result.hits:
             session.last_search, session.shown = None, 0
             await self.on_search(caller, query, 0)
@@ -260,7 +384,8 @@ async def cmd_next(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     if session.last_search is None:
         return [Message(f"Aucune recherche en cours : commencez par {bot.prefix}exemple "
                         "suivi d'un secteur ou d'un outil.", tone="warning")]
-    if session.shown >= len(session.last_search.hits):
+    last = session.last_search
+    if session.shown >= len(last.hits or last.nearest):
         return [Message("C'est tout pour cette recherche : il n'y a pas d'autre exemple.")]
     return bot.results_page(caller)
 

@@ -30,8 +30,44 @@ sont sous suis sur t ta te tes toi ton tous tout toute toutes tres tu un une une
 utiliser utilise utilisent utilisation vers via voici voila vos votre vous y exemple
 exemples exemplaire cas quelqu quelque quelques bon bonne bien idee idees fonctionne servir
 sert entreprise entreprises societe societes boite boites pme tpe eti
+pr ds svp stp slt bjr bonjour merci cc qqn qq qlq bcp tt pk pq c koi ki
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def french_words() -> dict[str, int]:
+    """Folded French words and their frequency, from the word-frequency list pyspellchecker
+    ships (about 134,000 words, read once on first use; nothing is downloaded)."""
+    try:
+        import gzip
+        import json
+        from importlib.resources import files
+
+        raw = files("spellchecker").joinpath("resources", "fr.json.gz").read_bytes()
+        counts = json.loads(gzip.decompress(raw))
+    except Exception:  # the package is missing or damaged: correct as if no word were French
+        return {}
+    folded: dict[str, int] = {}
+    for w, c in counts.items():
+        if c >= MIN_WORD_COUNT:
+            f = fold(w)
+            folded[f] = max(c, folded.get(f, 0))
+    return folded
+
+
+MIN_WORD_COUNT = 5
+COMMON_WORD_COUNT = 40_000  # about the 700 most frequent words: "trouver", "personne", "jamais"
+
+
+def is_french_word(word: str) -> bool:
+    """Whether a folded word is a French word (so never "corrected" into another)."""
+    return word in french_words()
+
+
+def is_common_word(word: str) -> bool:
+    """Whether a folded word is so frequent in French that it tells nothing of the topic."""
+    return french_words().get(word, 0) >= COMMON_WORD_COUNT
 
 
 def fold(text: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import yaml
 
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.search import SearchIndex
+from bot.core.semantic import enable
 from bot.core.text import STOP_WORDS, words
 
 HERE = Path(__file__).parent
@@ -126,9 +128,29 @@ def evaluate(search: Callable[[str], list[str]], queries: list[Query]) -> Scores
         fair_unanswered=unanswered, offtopic_answered=answered)
 
 
-def bot_search(base: KnowledgeBase) -> Callable[[str], list[str]]:
-    index = SearchIndex(base)
-    return lambda text: [h.example.id for h in index.search(text, limit=10).hits]
+_ENGINES: dict[int, SearchIndex] = {}
+
+
+def bot_search(base: KnowledgeBase, semantic: bool = True,
+               shown: bool = False) -> Callable[[str], list[str]]:
+    """The bot's whole engine (the semantic layer too, unless the model cannot load), built
+    once per base. `shown`: what a member sees, the nearest examples included when the exact
+    combination has none (labelled as such in the chat); otherwise the strict hits only."""
+    key = (id(base), semantic)
+    index = _ENGINES.get(key)
+    if index is None:
+        index = SearchIndex(base)
+        if semantic:
+            with tempfile.TemporaryDirectory(prefix="eval-vecteurs-") as cache:
+                enable(index, cache_dir=Path(cache))
+        _ENGINES[key] = index
+
+    def search(text: str) -> list[str]:
+        result = index.search(text, limit=10)
+        hits = result.hits or (getattr(result, "nearest", None) or [] if shown else [])
+        return [h.example.id for h in hits]
+
+    return search
 
 
 def fts5_search(base: KnowledgeBase) -> Callable[[str], list[str]]:
@@ -219,12 +241,17 @@ def main() -> int:
         return 1
     verbose = "-v" in sys.argv
     show_reserve = "--show-reserve" in sys.argv
-    ours_search, fts_search = bot_search(result.base), fts5_search(result.base)
-    print(f"Base : {len(result.base.examples)} exemples fictifs de tests/quality/base.\n")
-    tiers = [("Palier vocabulaire (queries.yaml)", load_queries(), True)]
+    strict = bot_search(result.base)
+    shown = bot_search(result.base, shown=True)
+    fts_search = fts5_search(result.base)
+    print(f"Base : {len(result.base.examples)} exemples fictifs de tests/quality/base. Palier "
+          "vocabulaire : les résultats exacts seuls ; palier mots des membres : ce que le membre "
+          "voit, les exemples « les plus proches » compris quand la combinaison exacte n'a "
+          "rien.\n")
+    tiers = [("Palier vocabulaire (queries.yaml)", load_queries(), True, strict)]
     tiers += [(f"Palier mots des membres, lot {lot} (real_words.yaml)", load_real_words(lot),
-               lot != "reserve" or show_reserve) for lot in LOTS]
-    for title, queries, list_failures in tiers:
+               lot != "reserve" or show_reserve, shown) for lot in LOTS]
+    for title, queries, list_failures, ours_search in tiers:
         print_tier(title, queries, evaluate(ours_search, queries),
                    evaluate(fts_search, queries), verbose, list_failures)
     t = REAL_WORDS_TARGETS

@@ -227,9 +227,10 @@ def results_blocks(reply: Results, owner: str) -> list[dict]:
                           page_value(reply.query, max(0, first - reply.page_size), owner)))
     if end < reply.total:
         nav.append(button("Suivant ▶", "page:next", page_value(reply.query, end, owner)))
-    nav += action_buttons(reply.actions)
+    # ◀ ▶ and each example's ⋯ menu already offer the next page and the cards
+    nav += action_buttons(tuple(a for a in reply.actions if a.kind not in ("next", "card")))
     if nav:
-        blocks.append({"type": "actions", "block_id": "results", "elements": nav})
+        blocks.append({"type": "actions", "block_id": "results", "elements": nav[:25]})
     return blocks
 
 

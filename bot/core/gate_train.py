@@ -1,0 +1,271 @@
+"""Train the gate and measure the search on the labelled questions of gate_data/.
+
+    python -m bot.core.gate --train     # fit, write gate_weights.json, print held-out figures
+    python -m bot.core.gate --eval      # figures only (train and held-out), nothing written
+
+The figures: MRR@10 over the on-topic questions, the share of on-topic questions answered with
+nothing, the share of off-topic questions answered with nothing, for the lexical engine alone,
+with the semantic layer, each with and without the gate, beside plain SQLite FTS5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.core.gate import DATA, LEXICAL_FEATURES, SEMANTIC_FEATURES, WEIGHTS, Gate
+from bot.core.knowledge import load_knowledge
+from bot.core.search import SearchIndex
+from bot.paths import DEFAULT_KNOWLEDGE
+
+L2 = 3.0
+STEPS = 4000
+RATE = 0.1
+FAIR_COST = {"semantic": 3.0, "lexical": 6.0}  # the fallback leans to answering
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    relevant: frozenset[str]
+    split: str
+    base: str = "knowledge"  # "knowledge" (bundled) or "fixture" (tests/quality/base)
+    keyword: bool = False  # generated from a title word (gate training only)
+
+    @property
+    def on_topic(self) -> bool:
+        return bool(self.relevant)
+
+
+FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "quality" / "base"
+BASES = {"knowledge": DEFAULT_KNOWLEDGE, "fixture": FIXTURE}
+
+
+def load_questions(names: tuple[str, ...] = ("knowledge", "fixture")) -> list[Question]:
+    out: list[Question] = []
+    for base in names:
+        path = DATA / ("questions.yaml" if base == "knowledge" else f"{base}_questions.yaml")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out += [Question(q["q"], frozenset(q["ok"]), q["split"], base)
+                for q in data["on_topic"]]
+        out += [Question(q["q"], frozenset(), q["split"], base) for q in data["off_topic"]]
+    return out
+
+
+def keyword_questions(base_name: str) -> list[Question]:
+    """Members also type one or two words of an example ("apprentis", "fonderie d'art"): for
+    each example, its title's rarest French word, alone and with the next one."""
+    from collections import Counter
+
+    from bot.core.text import STOP_WORDS, is_french_word, words
+
+    base = load_knowledge(BASES[base_name]).base
+    df = Counter(w for e in base.examples for w in set(words(e.title)))
+    out = []
+    for n, e in enumerate(base.examples):
+        ws = [w for w in words(e.title) if w not in STOP_WORDS and len(w) >= 5
+              and is_french_word(w)]
+        if not ws:
+            continue
+        rare = min(ws, key=lambda w: (df[w], w))
+        title = words(e.title)
+        at = title.index(rare)
+        pair = " ".join(title[at:at + 2]) if at + 1 < len(title) else rare
+        split = "train" if n % 3 else "test"
+        out.append(Question(rare, frozenset({e.id}), split, base_name, True))
+        out.append(Question(pair, frozenset({e.id}), split, base_name, True))
+    return out
+
+
+_INDEXES: dict[tuple, SearchIndex] = {}
+
+
+def build_index(semantic: bool, gate: Gate | None, cache: Path | None,
+                base: str = "knowledge") -> SearchIndex:
+    key = (semantic, base)
+    if key not in _INDEXES:
+        index = SearchIndex(load_knowledge(BASES[base]).base)
+        if semantic:
+            from bot.core.semantic import enable
+
+            if not enable(index, cache):
+                raise SystemExit("le modèle sémantique ne se charge pas")
+        _INDEXES[key] = index
+    index = _INDEXES[key]
+    index.gate = gate
+    return index
+
+
+def figures(search, questions: list[Question]) -> dict[str, float]:
+    rr, fair_empty, off_empty = [], [], []
+    for q in questions:
+        ranked = search(q.text)
+        if q.on_topic:
+            first = next((i for i, d in enumerate(ranked[:10]) if d in q.relevant), None)
+            rr.append(0.0 if first is None else 1.0 / (first + 1))
+            fair_empty.append(0.0 if ranked else 1.0)
+        else:
+            off_empty.append(0.0 if ranked else 1.0)
+
+    def mean(xs):
+        return sum(xs) / len(xs) if xs else 0.0
+    return {"mrr10": mean(rr), "fair_empty": mean(fair_empty), "off_empty": mean(off_empty),
+            "n_on": len(rr), "n_off": len(off_empty)}
+
+
+def engine(index: SearchIndex):
+    def search(text: str) -> list[str]:
+        result = index.search(text, limit=10)
+        return [h.example.id for h in (result.hits or result.nearest)]
+    return search
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logistic regression by gradient descent, features standardised, L2 on the weights."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    mean[0], std[0] = 0.0, 1.0
+    std[std < 1e-6] = 1.0
+    z = (x - mean) / std
+    w = np.zeros(x.shape[1])
+    pos = y.mean()
+    sample = np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))  # balance the two classes
+    if weight is not None:
+        sample = sample * weight
+    for _ in range(STEPS):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        grad = z.T @ ((p - y) * sample) / len(y) + L2 * np.r_[0.0, w[1:]] / len(y)
+        w -= RATE * grad * 10
+    return w, mean, std
+
+
+KEYWORD_WEIGHT = 0.4
+
+
+def domain_vectors(questions: list[Question], folds: int = 5
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The shipped domain direction (mean on-topic minus mean off-topic question vector), and
+    for each training question the direction computed without its fold (no leak)."""
+    from bot.core.semantic import load_encoder
+
+    encoder = load_encoder()
+    vectors = encoder.encode([q.text for q in questions])
+    y = np.array([q.on_topic for q in questions])
+    fold = np.random.default_rng(1).integers(0, folds, len(questions))
+
+    def direction(mask: np.ndarray) -> np.ndarray:
+        return vectors[mask & y].mean(axis=0) - vectors[mask & ~y].mean(axis=0)
+    shipped = direction(np.ones(len(y), dtype=bool))
+    out_of_fold = {}
+    for k in range(folds):
+        d = direction(fold != k)
+        for i in np.flatnonzero(fold == k):
+            out_of_fold[questions[i].text] = d
+    return shipped, out_of_fold
+
+
+def collect(index: SearchIndex, questions: list[Question], names, domains=None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, labels, weights = [], [], []
+    for q in questions:
+        f = index.search(q.text, limit=10).features
+        if domains is not None and index.semantic is not None:
+            f["domain"] = float(index.semantic.query_vector(q.text) @ domains[q.text])
+        rows.append([f.get(n, 0.0) for n in names])
+        labels.append(1.0 if q.on_topic else 0.0)
+        weights.append(KEYWORD_WEIGHT if q.keyword else 1.0)
+    return np.array(rows), np.array(labels), np.array(weights)
+
+
+def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray, cost: float,
+                     folds: int = 5) -> float:
+    """The cut chosen by cross-validation on the training questions only (the held-out ones
+    are never looked at): the most off-topic questions refused, a fair question left empty
+    costing twice an off-topic one answered."""
+    fold = np.random.default_rng(0).integers(0, folds, len(y))
+    p = np.zeros(len(y))
+    for k in range(folds):
+        w, mean, std = fit(x[fold != k], y[fold != k], weight[fold != k])
+        p[fold == k] = 1 / (1 + np.exp(-(((x[fold == k] - mean) / std) @ w)))
+    best, best_key = 0.5, (-1.0, 0.0)
+    for t in np.round(np.linspace(0.1, 0.9, 33), 3):
+        fair_empty = float((p[y == 1] < t).mean())
+        off_empty = float((p[y == 0] < t).mean())
+        key = (off_empty - cost * fair_empty, -t)
+        if key > best_key:
+            best, best_key = float(t), key
+    return best
+
+
+def train(cache: Path | None) -> dict:
+    questions = load_questions() + keyword_questions("knowledge") + keyword_questions("fixture")
+    train_q = [q for q in questions if q.split == "train"]
+    shipped, out_of_fold = domain_vectors(train_q)
+    models: dict = {}
+    for kind, semantic, names in (("lexical", False, LEXICAL_FEATURES),
+                                  ("semantic", True, SEMANTIC_FEATURES)):
+        xs, ys, ws = [], [], []
+        for base in BASES:
+            index = build_index(semantic, None, cache, base)
+            x, y, weight = collect(index, [q for q in train_q if q.base == base], names,
+                                   out_of_fold if semantic else None)
+            xs.append(x)
+            ys.append(y)
+            ws.append(weight)
+        x, y, weight = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+        w, mean, std = fit(x, y, weight)
+        models[kind] = {"names": list(names), "w": w.round(5).tolist(),
+                        "mean": mean.round(5).tolist(), "std": std.round(5).tolist(),
+                        "threshold": round(choose_threshold(x, y, weight, FAIR_COST[kind]), 3)}
+    models["domain"] = shipped.round(5).tolist()
+    return models
+
+
+def report(cache: Path | None, gate: Gate | None, bases=("knowledge", "fixture")) -> None:
+    from tests.quality.evaluate import fts5_search
+
+    questions = load_questions()
+    print("| base | moteur | jeu | MRR@10 | justes sans réponse | hors sujet sans réponse |")
+    print("|---|---|---|---:|---:|---:|")
+    for base in bases:
+        rows = [("FTS5 seul", lambda b=base: fts5_search(load_knowledge(BASES[b]).base))]
+        for semantic in (False, True):
+            name = "lexical + sémantique" if semantic else "lexical"
+            rows.append((name, lambda s=semantic, b=base: engine(build_index(s, None, cache, b))))
+            if gate is not None:
+                rows.append((name + " + garde",
+                             lambda s=semantic, b=base: engine(build_index(s, gate, cache, b))))
+        for name, make in rows:
+            search = make()
+            for split in ("train", "test"):
+                chosen = [q for q in questions if q.split == split and q.base == base]
+                f = figures(search, chosen)
+                print(f"| {base} | {name} | {'appris' if split == 'train' else 'réservé'} "
+                      f"({f['n_on']}+{f['n_off']}) | {f['mrr10']:.3f} | {f['fair_empty']:.0%} | "
+                      f"{f['off_empty']:.0%} |")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.core.gate")
+    parser.add_argument("--train", action="store_true")
+    parser.add_argument("--eval", action="store_true")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="dossier du cache de vecteurs (par défaut : temporaire)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = args.cache or Path(tmp)
+        gate = Gate.load()
+        if args.train:
+            models = train(cache)
+            WEIGHTS.write_text(json.dumps(models, indent=1) + "\n", encoding="utf-8")
+            gate = Gate(models)
+            print(f"poids écrits dans {WEIGHTS}", file=sys.stderr)
+        report(cache, gate)
+    return 0
