@@ -127,8 +127,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot.core.knowledge import load_knowledge
-    from bot.core.search import SearchIndex
+    from bot.app import terminal_progress
+    from bot.core.service import KnowledgeService
 
     if args.limit < 1:
         print("--limit doit être un entier positif.", file=sys.stderr)
@@ -140,10 +140,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.stdin and not queries[0].strip():
         print("Requête manquante : python -m bot search industrie linkedin", file=sys.stderr)
         return 2
-    result = load_knowledge(knowledge_folder(args.knowledge))
+    service = KnowledgeService(knowledge_folder(args.knowledge))
+    # the whole engine from the first answer: the semantic cache is built first if needed
+    result = service.load(semantic="now", progress=terminal_progress())
     for problem in result.problems:
         print(problem, file=sys.stderr)
-    index = SearchIndex(result.base)
+    index = service.index
     for query in queries:
         found = index.search(query, limit=args.limit)
         if args.json:

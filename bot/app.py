@@ -54,6 +54,28 @@ def token_configured() -> bool:
         or read_secret("SLACK_APP_TOKEN") is not None
 
 
+def terminal_progress(label: str = "Préparation de la recherche par le sens"):
+    """A progress display on stderr: a bar on a terminal, a line every 10 % otherwise."""
+    tty = sys.stderr.isatty()
+    shown = {"tenth": -1}
+
+    def show(done: int, todo: int) -> None:
+        if todo <= 0:
+            return
+        if tty:
+            filled = 20 * done // todo
+            end = "\n" if done >= todo else ""
+            print(f"\r{label} [{'█' * filled}{'·' * (20 - filled)}] {done}/{todo} exemples",
+                  end=end, file=sys.stderr, flush=True)
+            return
+        tenth = 10 * done // todo
+        if tenth != shown["tenth"]:
+            shown["tenth"] = tenth
+            print(f"{label} : {done}/{todo} exemples", file=sys.stderr, flush=True)
+
+    return show
+
+
 # -- the console ------------------------------------------------------------------------------
 
 
@@ -89,7 +111,8 @@ async def run_console_app(args: argparse.Namespace) -> int:
     if config is None:
         return 2
     try:
-        async with open_core(config, args.knowledge, args.db) as (assistant, result):
+        async with open_core(config, args.knowledge, args.db, semantic="now",
+                             progress=terminal_progress()) as (assistant, result):
             for problem in result.problems:
                 print(f"Attention : {problem}", file=sys.stderr)
             user = args.user or os.environ.get("USER") or "vous"
@@ -151,7 +174,8 @@ async def serve_platforms(config: Config, discord_token: str | None, slack) -> i
         except (NotImplementedError, RuntimeError):  # not on the main thread (tests)
             pass
     try:
-        async with open_core(config) as (assistant, result):
+        async with open_core(config, semantic="background",
+                             progress=terminal_progress()) as (assistant, result):
             for problem in result.problems:
                 log.warning("base de connaissances : %s", problem)
             tasks: list[asyncio.Task] = []

@@ -5,6 +5,7 @@ Adapters receive what this module builds; they never import it back.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,22 +13,32 @@ from pathlib import Path
 from bot.config import Config
 from bot.core import curation, figures
 from bot.core.commands import Assistant
-from bot.core.service import KnowledgeService
+from bot.core.service import DEFAULT_CACHE, KnowledgeService, Progress
 from bot.core.submissions import Limits, Workflow
 from bot.paths import ENV_FILE, shown
 from bot.storage.database import Database
 from bot.storage.knowledge_files import KnowledgeFiles
 
 
+def cache_folder(db_file: Path | str) -> Path:
+    """Where the semantic vectors are cached: beside the state database (never committed)."""
+    return DEFAULT_CACHE if str(db_file) == ":memory:" else Path(db_file).parent / "cache"
+
+
 @asynccontextmanager
-async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None):
+async def open_core(config: Config, knowledge_dir: Path | None = None, db_path: Path | None = None,
+                    semantic: str = "off", progress: Progress | None = None):
     """The whole core, state included, built once for every platform of the process: yields
-    (assistant, load result). On the way out, once the adapters are stopped, waits for any
-    approval in progress (`workflow._publish_lock`) and closes the database."""
+    (assistant, load result). `semantic`: "now" builds the semantic layer before the first
+    answer (console), "background" answers at once with the words and brings it in when ready
+    (chat bot), "off" uses the words only (tests). On the way out, once the adapters are
+    stopped, waits for any approval in progress (`workflow._publish_lock`) and closes the
+    database."""
     folder = knowledge_dir if knowledge_dir is not None else shown(config.knowledge)
-    knowledge = KnowledgeService(folder)
-    result = knowledge.load()
-    db = await Database(db_path or config.database).open()
+    db_file = db_path or config.database
+    knowledge = KnowledgeService(folder, cache_dir=cache_folder(db_file))
+    result = await asyncio.to_thread(knowledge.load, semantic, progress)
+    db = await Database(db_file).open()
     workflow: Workflow | None = None
     try:
         files = KnowledgeFiles(folder, config.examples_file,

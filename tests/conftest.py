@@ -123,6 +123,18 @@ def write_base(folder: Path, taxonomy: str = TAXONOMY, **files: str) -> Path:
     return folder
 
 
+SEMANTIC_MODULES = {"test_semantic", "test_gate", "test_quality", "test_console_semantic"}
+
+
+@pytest.fixture(autouse=True)
+def words_only_unless_semantic(request, monkeypatch) -> None:
+    """The semantic layer (a model to load, vectors to compute) is exercised by the tests of
+    SEMANTIC_MODULES; elsewhere the bot runs on the words only (BOT_SEMANTIC=off, inherited by
+    the subprocesses a test starts), which keeps the suite fast."""
+    if request.module.__name__.rsplit(".", 1)[-1] not in SEMANTIC_MODULES:
+        monkeypatch.setenv("BOT_SEMANTIC", "off")
+
+
 @pytest.fixture
 def base_dir(tmp_path: Path) -> Path:
     return write_base(tmp_path / "knowledge")

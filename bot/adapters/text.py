@@ -100,7 +100,9 @@ def render(reply: Reply, prefix: str = "!") -> str:
         parts += [render_card_short(c, reply.start + i) for i, c in enumerate(reply.cards)]
         if reply.footer:
             parts.append(reply.footer)
-        more = follow_ups(reply.actions, prefix)
+        # the footer already says how to open a card and get the next page
+        more = follow_ups(tuple(a for a in reply.actions if a.kind not in ("card", "next")),
+                          prefix)
         if more:
             parts.append(more)
         return "\n\n".join(parts)
