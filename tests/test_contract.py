@@ -60,6 +60,16 @@ async def test_examples_for_a_sector_with_their_sources(platform) -> None:
     assert not shown.private and not shown.pings
 
 
+async def test_next_page_and_a_question_in_plain_words(platform) -> None:
+    await platform.send("!exemple industrie")
+    following = await platform.send("!suite")
+    assert "Une usine relie ses équipes avec Yammer" in following.text
+    assert "(non sourcé)" in following.text  # said, never hidden
+    answer = await platform.send("!question comment recruter sur facebook ?", user="bob")
+    assert "Une boutique de vélos embauche via Facebook" in answer.text
+    shows_source(platform, answer, "https://example.org/velo")
+
+
 async def test_a_typo_is_corrected_and_the_correction_said(platform) -> None:
     shown = await platform.send("!exemple indstrie")
     assert "j'ai corrigé indstrie → industrie" in shown.text
