@@ -494,6 +494,12 @@ class ExamplesCog(commands.Cog, name="Exemples"):
     async def usages(self, ctx: commands.Context) -> None:
         await self.run(ctx, "usages", "")
 
+    @commands.hybrid_command(name="chiffres", aliases=["chiffre", "statistiques"],
+                             description="Des chiffres sourcés sur les PME et le numérique")
+    @app_commands.describe(mots="un outil, un secteur ou un usage (facultatif)")
+    async def chiffres(self, ctx: commands.Context, *, mots: str = "") -> None:
+        await self.run(ctx, "chiffres", mots)
+
     @commands.hybrid_command(name="aide", aliases=["help"], description="Les commandes du bot")
     @app_commands.describe(commande="une commande à détailler (facultatif)")
     async def aide(self, ctx: commands.Context, commande: str = "") -> None:
