@@ -15,6 +15,29 @@ from typing import Any, Protocol
 from bot.core.knowledge import Example, KnowledgeBase, Problem
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who someone is, or where something happened, on one platform. The core stores and
+    compares it by `key` ("discord:123", "slack:U456"); adapters build and read it here only."""
+
+    platform: str
+    id: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}" if self.id else self.platform
+
+    @classmethod
+    def parse(cls, key: str, name: str = "") -> Identity:
+        platform, _, ident = key.partition(":")
+        return cls(platform, ident, name)
+
+    def id_on(self, platform: str) -> str | None:
+        """The platform's own id if this identity belongs to `platform`, else None."""
+        return self.id if self.platform == platform and self.id else None
+
+
 class StorageError(Exception):
     """The state database could not be read or written; `message` is in French."""
 

@@ -27,22 +27,24 @@ from bot.adapters.discord.render import (
     submission_embed,
 )
 from bot.adapters.discord.views import (
+    PLATFORM,
     ModerationButton,
     OpenFormView,
     ProposalModal,
     caller_of,
+    member_key,
     moderation_view,
     view_for,
 )
 from bot.config import Config
 from bot.core.commands import Assistant, clean_input
 from bot.core.curation import describe, notice_reply, submission_card
+from bot.core.ports import Identity
 from bot.core.replies import Message, Reply
 from bot.core.submissions import WorkflowError
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
-PLATFORM = "discord"  # the state database's name for this platform (moderation posts)
 WATCH_INTERVAL = 3.0
 CHOICES_MAX = 25
 SEARCH_COMMANDS = {"exemple", "question"}
@@ -289,10 +291,11 @@ class ExamplesBotMixin:
     async def deliver_notices(self, member_id: str) -> None:
         """DM the member each undelivered notice; if DMs are closed, say it in the channel
         where they submitted, without mentioning them."""
-        if not member_id.startswith("discord:"):
+        discord_id = Identity.parse(member_id).id_on(PLATFORM)
+        if discord_id is None or not discord_id.isdigit():
             return
         db = self.assistant.workflow.db
-        user_id = int(member_id.split(":", 1)[1])
+        user_id = int(discord_id)
         for row in await db.undelivered(member_id):
             text = notice_reply(row["text"]).render(safe)
             try:
@@ -318,10 +321,10 @@ class ExamplesBotMixin:
             return None
         sub = await self.assistant.workflow.db.submission(submission_id)
         origin = sub.origin if sub else ""
-        if not origin or not origin.startswith("discord:"):
+        channel_id = Identity.parse(origin).id_on(PLATFORM)
+        if channel_id is None or not channel_id.isdigit():
             return None
-        channel_id = int(origin.split(":", 1)[1])
-        return self.get_channel(channel_id)
+        return self.get_channel(int(channel_id))
 
     # -- hand edits of the knowledge folder -----------------------------------------------
 
@@ -512,7 +515,7 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         if not visible(texte):
             workflow = self.bot.assistant.workflow
             try:
-                await workflow.check_limits(f"discord:{ctx.author.id}")
+                await workflow.check_limits(member_key(ctx.author))
             except WorkflowError as exc:  # limits reached
                 await ctx.send(safe(describe(exc, self.bot.assistant.prefix)), ephemeral=True,
                                allowed_mentions=NO_MENTIONS)

@@ -21,6 +21,7 @@ from bot.adapters.discord.render import (
 )
 from bot.core.commands import PAGE_SIZE, Caller, clean_input
 from bot.core.curation import describe, submit
+from bot.core.ports import Identity
 from bot.core.replies import Action, Detail, Listing, Message, Reply, Results
 from bot.core.search import SearchResult
 from bot.core.submissions import Draft, WorkflowError
@@ -36,12 +37,19 @@ BUTTONS_PER_ROW = 5
 PRIVATE_COMMANDS = {"aide", "help", "proposer", "annuler", "mespropositions"}
 
 
+PLATFORM = "discord"  # the core's name for this platform (identities, moderation posts)
+
 async def caller_of(bot: ExamplesBot, user: discord.abc.User,
                     channel_id: int | None = None) -> Caller:
     """Who acts, with their admin right checked now, in the server they act from."""
-    origin = f"discord:{channel_id}" if channel_id else "discord"
-    return Caller(id=f"discord:{user.id}", name=user.display_name,
+    origin = Identity(PLATFORM, str(channel_id) if channel_id else "").key
+    return Caller(id=member_key(user), name=user.display_name,
                   is_admin=await bot.is_admin(user), origin=origin)
+
+
+def member_key(user: discord.abc.User) -> str:
+    """How the core knows a Discord member ("discord:<id>")."""
+    return Identity(PLATFORM, str(user.id), user.display_name).key
 
 
 async def refuse(interaction: discord.Interaction, text: str, view=None) -> None:
@@ -70,7 +78,7 @@ def view_for(bot: ExamplesBot, reply: Reply, user: discord.abc.User,
     """The components that go with a reply: pages and cards for results, a vote on a card,
     one-tap follow-ups for a message, a menu that starts the search for a vocabulary list."""
     if isinstance(reply, Results):
-        session = bot.assistant.sessions.get(f"discord:{user.id}")
+        session = bot.assistant.sessions.get(member_key(user))
         if session is not None and session.last_search is not None and reply.cards:
             return ResultsView(bot, user.id, session.last_search, reply.start - 1, surface,
                                reply.actions)
@@ -106,7 +114,7 @@ async def open_form(bot: ExamplesBot, interaction: discord.Interaction,
                     values: dict | None = None) -> None:
     """The proposal form, unless the member's limits are reached."""
     try:
-        await bot.assistant.workflow.check_limits(f"discord:{interaction.user.id}")
+        await bot.assistant.workflow.check_limits(member_key(interaction.user))
     except WorkflowError as exc:
         await refuse(interaction, safe(describe(exc, bot.assistant.prefix)))
         return
@@ -141,7 +149,7 @@ async def perform(bot: ExamplesBot, interaction: discord.Interaction, action: Ac
 async def vote(bot: ExamplesBot, interaction: discord.Interaction, example_id: str,
                value: int) -> None:
     try:
-        await bot.assistant.workflow.vote(f"discord:{interaction.user.id}", example_id, value)
+        await bot.assistant.workflow.vote(member_key(interaction.user), example_id, value)
     except WorkflowError as exc:
         await refuse(interaction, safe(describe(exc, bot.assistant.prefix)))
         return

@@ -27,6 +27,7 @@ from bot.adapters.slack import blocks as bk
 from bot.config import Config
 from bot.core.commands import MAX_RESULTS, Assistant, Caller, clean_input
 from bot.core.curation import describe, notice_reply, submission_card, submit
+from bot.core.ports import Identity
 from bot.core.replies import Message, Reply, Results
 from bot.core.submissions import Draft, WorkflowError
 
@@ -162,9 +163,8 @@ class SlackBot:
 
     async def caller(self, user_id: str, channel: str | None = None,
                      hint: str | None = None) -> Caller:
-        return Caller(id=f"slack:{user_id}", name=await self.name_of(user_id, hint),
-                      is_admin=user_id in self.admins,
-                      origin=f"slack:{channel}" if channel else "slack")
+        return Caller(id=Identity(PLATFORM, user_id).key, name=await self.name_of(user_id, hint),
+                      is_admin=user_id in self.admins, origin=Identity(PLATFORM, channel or "").key)
 
     def first_time(self, event_id: str | None) -> bool:
         """False for an event Slack sends again (a retry) after we already handled it."""
@@ -366,7 +366,7 @@ class SlackBot:
 
     async def vote(self, respond, user: str, example_id: str, value: int) -> None:
         try:
-            await self.assistant.workflow.vote(f"slack:{user}", example_id, value)
+            await self.assistant.workflow.vote(Identity(PLATFORM, user).key, example_id, value)
         except WorkflowError as exc:
             await self.ephemeral(respond, describe(exc, self.assistant.prefix))
             return
@@ -589,9 +589,9 @@ class SlackBot:
 
     async def deliver_notices(self, member_id: str) -> None:
         """The member's undelivered notices, by direct message (kept if Slack refuses)."""
-        if not member_id.startswith("slack:"):
+        user = Identity.parse(member_id).id_on(PLATFORM)
+        if user is None:
             return
-        user = member_id.split(":", 1)[1]
         db = self.assistant.workflow.db
         for row in await db.undelivered(member_id):
             text = notice_reply(row["text"]).render(bk.esc)
