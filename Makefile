@@ -30,6 +30,7 @@ check: $(RUN_STAMP)
 
 test: $(DEV_STAMP)
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy bot/core
 	$(PY) -m bot check
 	$(PY) -m pytest -q
 
