@@ -42,4 +42,4 @@ bench: $(DEV_STAMP)
 	$(PY) -m bench.approvals
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -632,8 +632,8 @@ class _FileReader:
                     stack[-1].items.append(node)
                 else:
                     root = node
-                if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                    stack.append(node)  # type: ignore[arg-type]
+                if isinstance(node, _Collection):  # a mapping or a sequence starts here
+                    stack.append(node)
         except yaml.reader.ReaderError as exc:
             self.reader_problem(exc, data, text)
             return None
