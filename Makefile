@@ -30,6 +30,7 @@ check: $(RUN_STAMP)
 
 test: $(DEV_STAMP)
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy bot/core
 	$(PY) -m bot check
 	$(PY) -m pytest -q
 
@@ -41,4 +42,4 @@ bench: $(DEV_STAMP)
 	$(PY) -m bench.approvals
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

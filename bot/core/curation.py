@@ -107,6 +107,13 @@ def submission_card(assistant: Assistant, sub: Submission) -> SubmissionCard:
     )
 
 
+def workflow_of(assistant: Assistant) -> Workflow:
+    """The workflow `install` attached: the curation commands exist only once it has."""
+    workflow = assistant.workflow
+    assert isinstance(workflow, Workflow), "curation commands used before install()"
+    return workflow
+
+
 def parse_number(text: str, usage: str) -> tuple[int, str]:
     head, _, rest = text.strip().partition(" ")
     head = head.lstrip("#")
@@ -199,11 +206,12 @@ class ProposalDialogue:
             return [Message("Répondez « oui » pour envoyer la proposition, ou « non » pour "
                             "l'abandonner.", tone="warning")]
         session.dialogue = None
+        assert self.draft is not None  # confirm() comes after the preview, which set it
         return await submit(assistant, caller, self.draft, caller.origin or "dialogue")
 
 
 async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str) -> list[Reply]:
-    workflow: Workflow = assistant.workflow
+    workflow = workflow_of(assistant)
     try:
         outcome = await workflow.submit(caller.id, caller.name, draft, origin)
     except WorkflowError as exc:
@@ -222,14 +230,14 @@ async def submit(assistant: Assistant, caller: Caller, draft: Draft, origin: str
 async def cmd_propose(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     if not args.strip():
         try:
-            await bot.workflow.check_limits(caller.id)
+            await workflow_of(bot).check_limits(caller.id)
         except WorkflowError as exc:
             return problems_reply(exc, bot.prefix)
-        dialogue = ProposalDialogue(bot.workflow)
+        dialogue = ProposalDialogue(workflow_of(bot))
         bot.session(caller).dialogue = dialogue
         return [Message("Proposons un exemple ensemble."), dialogue.question()]
     try:
-        draft = bot.workflow.validator.parse_line(args)
+        draft = workflow_of(bot).validator.parse_line(args)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
     return await submit(bot, caller, draft, caller.origin or "ligne")
@@ -244,7 +252,7 @@ async def cmd_cancel(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 
 
 async def cmd_mine(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    subs = await bot.workflow.db.submissions(member_id=caller.id)
+    subs = await workflow_of(bot).db.submissions(member_id=caller.id)
     if not subs:
         return [Message("Vous n'avez encore rien proposé. Partagez un exemple avec "
                         f"{bot.prefix}proposer.")]
@@ -258,7 +266,7 @@ async def cmd_mine(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 
 
 async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    subs = await bot.workflow.db.submissions(status="pending")
+    subs = await workflow_of(bot).db.submissions(status="pending")
     if not subs:
         return [Message("Aucune proposition en attente.")]
     shown = subs[:10]
@@ -275,7 +283,7 @@ async def cmd_pending(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 async def cmd_view(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
         number, _ = parse_number(args, f"{bot.prefix}voir 12")
-        sub = await bot.workflow.get(number)
+        sub = await workflow_of(bot).get(number)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
     p = bot.prefix
@@ -293,7 +301,7 @@ async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         name, sep, value = rest.partition("=")
         if not sep or not name.strip():
             raise WorkflowError(f"Format attendu : {usage} (un champ par commande).")
-        sub = await bot.workflow.edit(number, caller.id, caller.name, name.strip(), value)
+        sub = await workflow_of(bot).edit(number, caller.id, caller.name, name.strip(), value)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
     return [Submissions(Message(f"Proposition #{number} modifiée :"),
@@ -303,10 +311,10 @@ async def cmd_edit(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 async def cmd_approve(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
         number, _ = parse_number(args, f"{bot.prefix}valider 12")
-        example_id = await bot.workflow.approve(number, caller.id, caller.name)
+        example_id = await workflow_of(bot).approve(number, caller.id, caller.name)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
-    target = bot.workflow.files.target
+    target = workflow_of(bot).files.target
     return [Message(f"Proposition #{number} validée : publiée dans {target} sous l'identifiant "
                     f"{example_id}. Voir {bot.prefix}fiche {example_id}.", tone="success")]
 
@@ -314,7 +322,7 @@ async def cmd_approve(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
 async def cmd_reject(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     try:
         number, reason = parse_number(args, f"{bot.prefix}rejeter 12 source introuvable")
-        await bot.workflow.reject(number, caller.id, caller.name, reason)
+        await workflow_of(bot).reject(number, caller.id, caller.name, reason)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
     return [Message(f"Proposition #{number} refusée ; le membre sera prévenu avec votre motif.",
@@ -328,7 +336,7 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
                         f"{bot.prefix}retirer mon-exemple",
                         tone="warning")]
     try:
-        file_name = await bot.workflow.withdraw(example_id, caller.id, caller.name)
+        file_name = await workflow_of(bot).withdraw(example_id, caller.id, caller.name)
     except WorkflowError as exc:
         return problems_reply(exc, bot.prefix)
     return [Message("Exemple « {id} » retiré de {file} ; son texte est gardé dans "
@@ -338,9 +346,10 @@ async def cmd_withdraw(bot: Assistant, caller: Caller, args: str) -> list[Reply]
 
 
 async def cmd_reload(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    result = await bot.workflow.reload()
-    await bot.workflow.db.audit(caller.id, caller.name, "recharger", "la base", None,
-                                {"problèmes": len(result.problems)})
+    workflow = workflow_of(bot)
+    result = await workflow.reload()
+    await workflow.db.audit(caller.id, caller.name, "recharger", "la base", None,
+                            {"problèmes": len(result.problems)})
     if result.problems:
         return problems_reply(WorkflowError(
             "La base contient des erreurs : la dernière version valide reste en service.",
@@ -357,18 +366,18 @@ async def cmd_stats(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
         counts = sorted(((index.count(facet, k), t.label) for k, t in
                          taxonomy.facets[facet].items()), key=lambda c: (-c[0], c[1]))
         sections.append((title, [f"{label} : {n}" for n, label in counts if n]))
-    status = await bot.workflow.db.status_counts()
+    status = await workflow_of(bot).db.status_counts()
     sections.append(("Propositions", [f"{STATUS_LABELS[s]} : {n}" for s, n in
                                       sorted(status.items())]))
-    top = await bot.workflow.db.top_queries(limit=10)
+    top = await workflow_of(bot).db.top_queries(limit=10)
     sections.append(("Recherches les plus fréquentes",
                      [f"{clip(q[2], 60)} ({q[1]} fois)" for q in top]))
     return [Report(f"Statistiques ({len(index.examples)} exemples)", sections)]
 
 
 async def cmd_gaps(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
-    gaps = await bot.workflow.db.top_queries(empty_only=True, limit=15)
-    disliked = await bot.workflow.db.disliked()
+    gaps = await workflow_of(bot).db.top_queries(empty_only=True, limit=15)
+    disliked = await workflow_of(bot).db.disliked()
     sections = [("Recherches restées sans réponse", [f"{clip(q[2], 60)} ({q[1]} fois)"
                                                       for q in gaps])]
     if disliked:
@@ -408,7 +417,7 @@ async def cmd_history(bot: Assistant, caller: Caller, args: str) -> list[Reply]:
     if args.strip():
         head = args.strip().split()[0]
         target = f"#{head.lstrip('#')}" if head.lstrip("#").isdigit() else head
-    entries = await bot.workflow.db.history(target, limit=15)
+    entries = await workflow_of(bot).db.history(target, limit=15)
     lines = [f"{e.at.replace('T', ' ')[:16]} — {e.actor_name} "
              f"{ACTION_LABELS.get(e.action, e.action)} {e.target} ({_describe_change(e)})"
              for e in entries]
@@ -426,10 +435,10 @@ def notice_reply(text: str) -> Message:
 
 async def deliver_console_notices(bot: Assistant, caller: Caller) -> list[Reply]:
     """Decisions on this member's submissions, shown on their next message."""
-    replies = []
-    for row in await bot.workflow.db.undelivered(caller.id):
+    replies: list[Reply] = []
+    for row in await workflow_of(bot).db.undelivered(caller.id):
         replies.append(notice_reply(row["text"]))
-        await bot.workflow.db.mark_delivered(row["id"])
+        await workflow_of(bot).db.mark_delivered(row["id"])
     return replies
 
 
@@ -487,10 +496,10 @@ def _guarded(command: Command) -> Command:
         try:
             replies = await handler(bot, caller, args)
         except StorageError as exc:
-            bot.workflow.note_storage_problem(exc.message)
+            workflow_of(bot).note_storage_problem(exc.message)
             return [Message("{text} Rien n'a été perdu : réessayez plus tard, ou prévenez un "
                             "administrateur.", {"text": exc.message}, tone="error")]
-        problem = bot.workflow.storage_problem
+        problem = workflow_of(bot).storage_problem
         if problem and caller.is_admin and command.admin:
             replies = [Message("Attention : {text} Les recherches continuent de répondre ; "
                                "libérez de la place ou rendez le fichier inscriptible.",
@@ -511,4 +520,5 @@ def install(assistant: Assistant, workflow: Workflow) -> None:
         except StorageError as exc:  # the search still answers; admins are told
             workflow.note_storage_problem(exc.message)
 
-    assistant.on_search = log_search
+    # a hook Assistant lets a module replace (a method there, hence the ignore)
+    assistant.on_search = log_search  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.core.commands import Assistant, Caller, Command
 from bot.core.knowledge import (
@@ -109,7 +110,7 @@ class _FigureReader(_FileReader):
         if fields is None:
             return None
         start = node.line
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # what `field` returns: text, or a tuple of facet keys
         lines: dict[str, int] = {}
         invalid: set[str] = set()
         for name, value_node, line in fields:
@@ -143,7 +144,7 @@ class _FigureReader(_FileReader):
             notes=values.get("complements"), file=self.display, line=start,
         )
 
-    def field(self, name: str, node: _Node, line: int):
+    def field(self, name: str, node: _Node, line: int) -> str | tuple[str, ...] | None:
         """The checked value of one field, "" when empty, None when invalid (reported)."""
         if name in FACETS:
             return self.facet_keys(name, node)
@@ -408,4 +409,5 @@ def install(assistant: Assistant) -> None:
     def extras(result) -> list[Reply]:
         return did_you_know(assistant, result.reading)
 
-    assistant.search_extras = extras
+    # a hook Assistant lets a module replace (a method there, hence the ignore)
+    assistant.search_extras = extras  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -25,10 +26,9 @@ from rapidfuzz import fuzz, process
 
 from bot.core.text import fold
 
-try:  # the C parser is much faster; the pure Python one behaves the same
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader
+# the C parser is much faster; the pure Python one behaves the same (PyYAML's own idiom:
+# CSafeLoader exists only when PyYAML was built with libyaml)
+_SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 TAXONOMY_FILE = "taxonomie.yaml"
 FIGURES_FILE = "chiffres.yaml"  # reserved: figures, not examples (bot.core.figures)
@@ -359,9 +359,9 @@ def check_date(text: str) -> str | None:
     match = DATE.match(text)
     if not match:
         return "date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ"
-    year, month, day = (int(g) if g else None for g in match.groups())
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
-        dt.date(year, month or 1, day or 1)
+        dt.date(int(match.group(1)), month or 1, day or 1)
     except ValueError:
         return "cette date n'existe pas"
     return None
@@ -411,6 +411,7 @@ def _yaml_message(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     line = mark.line + 1 if mark is not None else 1
     problem = getattr(error, "problem", None) or ""
     context = getattr(error, "context", None) or ""
+    french: str | None
     if problem == "found character that cannot start any token" and mark is not None:
         french = _unexpected_character(text, line, mark.column)
     else:
@@ -453,6 +454,7 @@ def _os_error_message(exc: OSError) -> str:
 
 class _Node:
     __slots__ = ("line",)
+    line: int
 
 
 class _Scalar(_Node):
@@ -578,7 +580,8 @@ class _FileReader:
             loader = _SafeLoader(data)  # the pure Python one checks characters here
             get_event = loader.get_event
             while True:
-                event = get_event()
+                # dispatched on its exact class below (faster than isinstance on every event)
+                event: Any = get_event()
                 kind = event.__class__
                 if kind is yaml.ScalarEvent:
                     tag = event.tag
@@ -629,8 +632,8 @@ class _FileReader:
                     stack[-1].items.append(node)
                 else:
                     root = node
-                if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                    stack.append(node)  # type: ignore[arg-type]
+                if isinstance(node, _Collection):  # a mapping or a sequence starts here
+                    stack.append(node)
         except yaml.reader.ReaderError as exc:
             self.reader_problem(exc, data, text)
             return None
@@ -689,7 +692,7 @@ class _FileReader:
 
     @staticmethod
     def is_empty(node: _Node) -> bool:
-        return node.__class__ is _Scalar and node.null  # type: ignore[attr-defined]
+        return node.__class__ is _Scalar and node.null
 
     def text(self, node: _Node, name: str) -> str | None:
         if not isinstance(node, _Scalar):
@@ -755,7 +758,8 @@ def _load_taxonomy(folder: Path, display: str, problems: list[Problem]) -> Taxon
             fields = reader.mapping(entry, f"{FACET_NAMES[facet]} {quote(key)}")
             if fields is None:
                 continue
-            values: dict[str, object] = {}
+            values: dict[str, str | None] = {}
+            synonyms: tuple[str, ...] = ()
             invalid = set()
             for name, value_node, fline in fields:
                 if name not in TERM_KEYS:
@@ -763,11 +767,13 @@ def _load_taxonomy(folder: Path, display: str, problems: list[Problem]) -> Taxon
                     reader.problem(fline, f"clé inconnue {shown(name)}{hint}")
                     continue
                 if name == "synonymes":
-                    value = reader.text_list(value_node, name)
-                    values[name] = tuple(v for v, _ in value or [])
+                    found = reader.text_list(value_node, name)
+                    synonyms = tuple(v for v, _ in found or [])
+                    valid = found is not None
                 else:
-                    value = values[name] = reader.text(value_node, name)
-                if value is None:
+                    values[name] = reader.text(value_node, name)
+                    valid = values[name] is not None
+                if not valid:
                     invalid.add(name)
             if not values.get("libelle") and "libelle" not in invalid:
                 reader.problem(line, f"{FACET_NAMES[facet]} {quote(key)} : "
@@ -775,7 +781,7 @@ def _load_taxonomy(folder: Path, display: str, problems: list[Problem]) -> Taxon
             entry_lines[(facet, key)] = line
             facets[facet][key] = Term(
                 facet=facet, key=key, label=str(values.get("libelle") or key),
-                synonyms=values.get("synonymes", ()), parent=values.get("parent") or None,
+                synonyms=synonyms, parent=values.get("parent") or None,
             )
     for facet in FACETS:
         _check_parents(facet, facets[facet], entry_lines, reader)
@@ -861,7 +867,7 @@ class _ExampleReader(_FileReader):
             return None
         start = node.line
         ok = True
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # what `field` returns for each name: str, list or Company
         lines: dict[str, int] = {}
         settled: set[str] = set()
         for name, value_node, line in fields:
@@ -963,7 +969,8 @@ class _ExampleReader(_FileReader):
         fields = self.mapping(node, "« entreprise »")
         if fields is None:
             return False
-        values: dict[str, object] = {}
+        values: dict[str, str] = {}
+        staff: int | None = None
         ok = True
         for name, value_node, line in fields:
             if name not in COMPANY_KEYS:
@@ -989,13 +996,12 @@ class _ExampleReader(_FileReader):
                                  "de salariés est attendu")
                     ok = False
                     continue
-                values[name] = int(value)
+                staff = int(value)
                 continue
             values[name] = value
         if not ok:
             return False
-        return Company(values.get("nom"), values.get("taille"), values.get("effectif"),
-                       values.get("region"))
+        return Company(values.get("nom"), values.get("taille"), staff, values.get("region"))
 
 
 def example_files(folder: Path) -> list[Path]:

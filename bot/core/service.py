@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.knowledge import (
     Example,
@@ -33,6 +34,9 @@ from bot.core.knowledge import (
     load_knowledge,
 )
 from bot.core.search import SearchIndex
+
+if TYPE_CHECKING:  # the semantic layer is imported only when it is asked for (numpy, model)
+    from bot.core.semantic import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ class KnowledgeService:
         self.problems: list[Problem] = []
         self.fingerprint: tuple = ()
         self.semantic_mode = "off"
-        self.store = None  # bot.core.semantic.VectorStore once the model is loaded
+        self.store: VectorStore | None = None  # once the model is loaded
         self.semantic_failed = False
         self.progress: tuple[int, int] = (0, 0)  # examples embedded / to embed (background)
         self._lock = threading.RLock()
@@ -129,7 +133,8 @@ class KnowledgeService:
             old = self.index
             votes = old.votes_by_id() if old else {}
             same_taxonomy = old is not None and old.taxonomy == base.taxonomy
-            index = SearchIndex(base, terms=old.terms if same_taxonomy else None)
+            terms = old.terms if old is not None and same_taxonomy else None
+            index = SearchIndex(base, terms=terms)
             index.set_votes(votes)
             if self.semantic_mode == "now":
                 self._attach_now(index, progress)
@@ -161,6 +166,8 @@ class KnowledgeService:
     def _attach_now(self, index: SearchIndex, progress: Progress | None) -> None:
         if not self._ensure_store():
             return
+        store = self.store
+        assert store is not None  # _ensure_store made it
         from bot.core.semantic import attach
 
         def tell(done: int, todo: int) -> None:
@@ -168,9 +175,9 @@ class KnowledgeService:
             if progress is not None:
                 progress(done, todo)
 
-        attach(index, self.store, tell)
+        attach(index, store, tell)
         try:
-            self.store.save()
+            store.save()
         except OSError as error:  # a read-only folder: vectors are recomputed next time
             log.warning("semantic cache not written: %s", error)
 

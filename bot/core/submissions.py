@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -19,6 +20,7 @@ from bot.core.knowledge import (
     SIZES,
     SLUG,
     TITLE_MAX,
+    LoadResult,
     Problem,
     check_summary,
     check_url,
@@ -285,7 +287,8 @@ class Validator:
                 f"{p}proposer industrie | linkedin | Une fonderie recrute trois mouleurs grâce à "
                 f"LinkedIn. | https://exemple.fr/article — ou tapez {p}proposer seul pour être "
                 "guidé.")
-        errors, values = [], {}
+        errors: list[str] = []
+        values: dict[str, Any] = {}  # Draft's fields, each as its check returns it
         checks = [("sector", self.sector, parts[0]), ("tools", self.tools, parts[1]),
                   ("summary", self.summary, parts[2])]
         if len(parts) == 4 and parts[3]:
@@ -364,7 +367,9 @@ class Workflow:
         if self.knowledge.base.get(example_id) is None:
             raise GoneExample(example_id)
         await self.db.vote(example_id, member_id, 1 if value > 0 else -1)
-        self.knowledge.index.set_votes(await self.db.net_votes())
+        index = self.knowledge.index
+        assert index is not None, "knowledge not loaded"
+        index.set_votes(await self.db.net_votes())
 
     # -- members --------------------------------------------------------------------------
 
@@ -380,6 +385,7 @@ class Workflow:
         """An existing example id or a pending `#N` that says nearly the same thing."""
         wanted = fold(draft.summary)
         index = self.knowledge.index
+        assert index is not None, "knowledge not loaded"
         for hit in index.search(draft.summary, limit=5).hits:
             for text in (hit.example.summary, hit.example.title):
                 if fuzz.token_set_ratio(wanted, fold(text)) >= DUPLICATE_THRESHOLD:
@@ -429,7 +435,8 @@ class Workflow:
         draft = Draft.from_data(sub.data)
         before = dict(sub.data)
         attribute, _ = self.validator.set_field(draft, name, value)
-        if attribute == "id" and self.knowledge.base.get(draft.id) is not None:
+        if (attribute == "id" and draft.id is not None
+                and self.knowledge.base.get(draft.id) is not None):
             raise IdTaken(draft.id)
         data = {k: v for k, v in asdict(draft).items() if v not in (None, [], "")}
         duplicate = await self.find_duplicate(draft, exclude=number)
@@ -486,7 +493,7 @@ class Workflow:
         entries.append((name, st.st_mtime_ns, st.st_size))
         self.knowledge.fingerprint = tuple(sorted(entries))
 
-    async def reload(self) -> object:
+    async def reload(self) -> LoadResult:
         """Re-read the knowledge files in a worker thread; the old index answers meanwhile.
 
         Serialised with approvals so a reload never drops an example just published."""
