@@ -94,16 +94,14 @@ async def test_labels_with_braces_are_never_format_fields(tmp_path) -> None:
     service.load()
     harness = Harness(Assistant(service))
     text = await harness.send("!exemple métallurgie")
-    assert "Seulement 2 exemples de metallurgie ; voici les plus proches" in text
-    assert "Industrie › Métallurgie {lourde}" in text
+    assert "2 exemples pour « métallurgie » (secteur Métallurgie {lourde}) :" in text
     text = await harness.send("!exemple métallurgie facebook")
     assert "Métallurgie {lourde}" in text or "Facebook" in text
     text = await harness.send("!question une fonderie sur facebook ?")
     assert text.startswith("Pas encore d'exemple de fonderie sur Facebook ; voici les plus "
                            "proches, Facebook dans tous les secteurs :")
     text = await harness.send("!exemple métallurgie santé")
-    assert "Seulement 2 exemples de metallurgie ou santé ; voici les plus proches, " \
-        "dans le secteur Industrie ou Santé :" in text
+    assert "(secteurs Métallurgie {lourde} ou Santé)" in text
 
 
 async def test_question_finds_natural_language(harness) -> None:

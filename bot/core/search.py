@@ -44,7 +44,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.knowledge import FACETS, Example, KnowledgeBase
-from bot.core.text import SHORTHAND, STOP_WORDS, is_french_word, query_words, stem, words
+from bot.core.text import SHORTHAND, STOP_WORDS, is_french_word, query_words, spelt_out, stem, words
 
 FIELD_WEIGHTS = (("title", 3), ("summary", 2), ("company", 2), ("results", 1), ("details", 1))
 BM25_K1 = 1.2
@@ -480,7 +480,8 @@ class SearchIndex:
                 coverage += self.facet_docs[facet][key]
         if reading.terse:  # a catalogue look-up with enough answers never needs the model
             exact = np.logical_and.reduce(list(masks.values()))
-            if int(exact.sum()) >= MIN_HITS:
+            enough = MIN_HITS if self.semantic is not None else 1
+            if int(exact.sum()) >= enough:
                 return self._rank(query, reading, [exact], text, coverage, None, limit)
         semantic = None
         if self.semantic is not None:
@@ -500,8 +501,8 @@ class SearchIndex:
         else:
             free_text, free_matched = self._text_scores(free_stems)
             lexical = (free_matched * 2 >= len(free_stems)) & (free_matched > 0)
-            if semantic is not None:
-                lexical |= self.semantic.candidates(semantic)
+            if semantic is not None:  # the nearest by meaning too; the gate judges them
+                lexical |= self.semantic.candidates(semantic, MIN_HITS, lexical)
             levels = [lexical]
         if reading.terse:
             exact = self._rank(query, reading, levels[:1], text, coverage, None, limit)
@@ -556,7 +557,7 @@ class SearchIndex:
     @staticmethod
     def model_query(query: str, reading: QueryReading) -> str:
         """The query as the model reads it: chat shorthand spelt out."""
-        return " ".join(query_words(query)) if reading.shorthand else query
+        return spelt_out(query) if reading.shorthand else query
 
     def _semantic_text(self, query: str, reading: QueryReading) -> str:
         """What the model reads of a query: a short one gains its facets' names ("travail

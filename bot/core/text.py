@@ -97,6 +97,12 @@ def query_words(text: str) -> list[str]:
     return out
 
 
+def spelt_out(text: str) -> str:
+    """A query as the sentence model reads it: unchanged, unless it holds chat shorthand."""
+    ws = words(text)
+    return " ".join(query_words(text)) if any(w in SHORTHAND for w in ws) else text
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and replace every non-alphanumeric run by one space."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
