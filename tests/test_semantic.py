@@ -105,3 +105,14 @@ async def test_console_seed_question_with_the_whole_engine(service: KnowledgeSer
     cards = [line for line in text.splitlines() if "Industrie ›" in line][:3]
     assert len(cards) == 3
     assert sum("Facebook" in line for line in cards) >= 2
+
+
+def test_a_terse_query_with_few_exact_examples_shows_the_nearest_after_them(service) -> None:
+    result = service.index.search("wiki")
+    shown = [h.example.id for h in result.hits]
+    assert set(shown[:2]) == {"sysnav-wiki-savoir-faire", "cible-wiki-interne-memoire"}
+    assert len(shown) > 2  # the nearest by meaning follow the two exact ones
+    assert result.relaxation is not None and result.relaxation.exact == 2
+    page = Assistant(service).page_of(result, 0)
+    assert page.intro.template.startswith("Seulement 2 exemples sur ")
+    assert page.intro.template.endswith("; voici les plus proches par le sens :")

@@ -175,6 +175,10 @@ class Assistant:
     def _names(self, facet: str, keys, typed: QueryReading | None = None) -> str:
         taxonomy = self.index.base.taxonomy
         names = typed.typed(facet) if typed is not None and facet != "outils" else []
+        # a typed word that is a label without its accents is said with them ("sante" -> "santé")
+        accented = {fold(taxonomy.label(facet, k)): taxonomy.label(facet, k).lower()
+                    for k in keys}
+        names = [accented.get(fold(n), n) for n in names]
         return " ou ".join(names or [taxonomy.label(facet, k) for k in keys])
 
     def _slot(self, params: dict[str, str], value: str) -> str:
@@ -217,7 +221,10 @@ class Assistant:
             head = f"Seulement {relax.exact} exemple{'s' if relax.exact > 1 else ''} {asked}"
         else:
             head = f"Pas encore d'exemple {asked}"
-        return f"{head} ; voici les plus proches, {self._kept_text(relax.kept, params)} :"
+        if not relax.kept:
+            return f"{head} ; voici les plus proches par le sens :"
+        tail = ", puis d'autres proches par le sens" if relax.by_meaning else ""
+        return f"{head} ; voici les plus proches, {self._kept_text(relax.kept, params)}{tail} :"
 
     def _alternative_actions(self, reading: QueryReading) -> tuple[Action, ...]:
         taxonomy = self.index.base.taxonomy

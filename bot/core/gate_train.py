@@ -2,6 +2,7 @@
 
     python -m bot.core.gate --train     # fit, write gate_weights.json, print held-out figures
     python -m bot.core.gate --eval      # figures only (train and held-out), nothing written
+    python -m bot.core.gate --train --semantic-only   # refit the semantic model only
 
 The figures: MRR@10 over the on-topic questions, the share of on-topic questions answered with
 nothing, the share of off-topic questions answered with nothing, for the lexical engine alone,
@@ -23,12 +24,13 @@ import yaml
 from bot.core.gate import DATA, LEXICAL_FEATURES, SEMANTIC_FEATURES, WEIGHTS, Gate
 from bot.core.knowledge import load_knowledge
 from bot.core.search import SearchIndex
+from bot.core.text import spelt_out
 from bot.paths import DEFAULT_KNOWLEDGE
 
 L2 = 3.0
 STEPS = 4000
 RATE = 0.1
-FAIR_COST = {"semantic": 3.0, "lexical": 6.0}  # the fallback leans to answering
+FAIR_COST = {"semantic": 2.5, "lexical": 6.0}  # the fallback leans to answering
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,12 @@ BASES = {"knowledge": DEFAULT_KNOWLEDGE, "fixture": FIXTURE}
 def load_questions(names: tuple[str, ...] = ("knowledge", "fixture")) -> list[Question]:
     out: list[Question] = []
     for base in names:
-        path = DATA / ("questions.yaml" if base == "knowledge" else f"{base}_questions.yaml")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out += [Question(q["q"], frozenset(q["ok"]), q["split"], base)
-                for q in data["on_topic"]]
-        out += [Question(q["q"], frozenset(), q["split"], base) for q in data["off_topic"]]
+        prefix = "questions" if base == "knowledge" else f"{base}_questions"
+        for path in sorted(DATA.glob(f"{prefix}*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            out += [Question(q["q"], frozenset(q["ok"]), q["split"], base)
+                    for q in data["on_topic"]]
+            out += [Question(q["q"], frozenset(), q["split"], base) for q in data["off_topic"]]
     return out
 
 
@@ -156,7 +159,7 @@ def domain_vectors(questions: list[Question], folds: int = 5
     from bot.core.semantic import load_encoder
 
     encoder = load_encoder()
-    vectors = encoder.encode([q.text for q in questions])
+    vectors = encoder.encode([spelt_out(q.text) for q in questions])
     y = np.array([q.on_topic for q in questions])
     fold = np.random.default_rng(1).integers(0, folds, len(questions))
 
@@ -177,7 +180,7 @@ def collect(index: SearchIndex, questions: list[Question], names, domains=None
     for q in questions:
         f = index.search(q.text, limit=10).features
         if domains is not None and index.semantic is not None:
-            f["domain"] = float(index.semantic.query_vector(q.text) @ domains[q.text])
+            f["domain"] = float(index.semantic.query_vector(spelt_out(q.text)) @ domains[q.text])
         rows.append([f.get(n, 0.0) for n in names])
         labels.append(1.0 if q.on_topic else 0.0)
         weights.append(KEYWORD_WEIGHT if q.keyword else 1.0)
@@ -204,13 +207,17 @@ def choose_threshold(x: np.ndarray, y: np.ndarray, weight: np.ndarray, cost: flo
     return best
 
 
-def train(cache: Path | None) -> dict:
+def train(cache: Path | None, keep: dict | None = None) -> dict:
+    """Fit both models; `keep` (the shipped weights) keeps its lexical model as it is."""
     questions = load_questions() + keyword_questions("knowledge") + keyword_questions("fixture")
     train_q = [q for q in questions if q.split == "train"]
     shipped, out_of_fold = domain_vectors(train_q)
     models: dict = {}
-    for kind, semantic, names in (("lexical", False, LEXICAL_FEATURES),
-                                  ("semantic", True, SEMANTIC_FEATURES)):
+    kinds = (("lexical", False, LEXICAL_FEATURES), ("semantic", True, SEMANTIC_FEATURES))
+    if keep is not None and "lexical" in keep:
+        models["lexical"] = keep["lexical"]
+        kinds = kinds[1:]
+    for kind, semantic, names in kinds:
         xs, ys, ws = [], [], []
         for base in BASES:
             index = build_index(semantic, None, cache, base)
@@ -256,6 +263,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.core.gate")
     parser.add_argument("--train", action="store_true")
     parser.add_argument("--eval", action="store_true")
+    parser.add_argument("--semantic-only", action="store_true",
+                        help="garder le modèle lexical livré, n'entraîner que le sémantique")
     parser.add_argument("--cache", type=Path, default=None,
                         help="dossier du cache de vecteurs (par défaut : temporaire)")
     args = parser.parse_args(argv)
@@ -263,7 +272,7 @@ def main(argv: list[str]) -> int:
         cache = args.cache or Path(tmp)
         gate = Gate.load()
         if args.train:
-            models = train(cache)
+            models = train(cache, gate.models if args.semantic_only and gate else None)
             WEIGHTS.write_text(json.dumps(models, indent=1) + "\n", encoding="utf-8")
             gate = Gate(models)
             print(f"poids écrits dans {WEIGHTS}", file=sys.stderr)

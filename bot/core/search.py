@@ -37,14 +37,14 @@ All the heavy lifting is vectorised with NumPy so a query costs about the same o
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.knowledge import FACETS, Example, KnowledgeBase
-from bot.core.text import STOP_WORDS, is_french_word, stem, words
+from bot.core.text import SHORTHAND, STOP_WORDS, is_french_word, query_words, spelt_out, stem, words
 
 FIELD_WEIGHTS = (("title", 3), ("summary", 2), ("company", 2), ("results", 1), ("details", 1))
 BM25_K1 = 1.2
@@ -94,6 +94,7 @@ class QueryReading:
     negated: list[Ask] = field(default_factory=list)
     unknown_words: list[str] = field(default_factory=list)
     word_count: int = 0  # content words of the query (stop words left out)
+    shorthand: list[str] = field(default_factory=list)  # chat shorthand spelt out ("pr", "fb")
 
     @property
     def has_facets(self) -> bool:
@@ -117,6 +118,7 @@ class Relaxation:
     kept: dict[str, tuple[str, ...]]
     widened: tuple[tuple[str, str], ...] = ()  # (asked sector, parent used instead)
     dropped: tuple[str, ...] = ()  # facet kinds let go, in order
+    by_meaning: bool = False  # the semantic layer's nearest examples follow the steps
 
 
 @dataclass
@@ -299,7 +301,9 @@ class SearchIndex:
 
     def read(self, query: str) -> QueryReading:
         reading = QueryReading()
-        ws = words(query)[:200]
+        typed = words(query)[:200]
+        ws = query_words(query)[:200]
+        reading.shorthand = [w for w in typed if w in SHORTHAND]
         stems = []
         for w in ws:
             fixed = self._correct(w)
@@ -474,9 +478,10 @@ class SearchIndex:
         for facet in FACETS:
             for key in reading.facets[facet]:
                 coverage += self.facet_docs[facet][key]
-        if reading.terse:  # a catalogue look-up with answers never needs the model
+        if reading.terse:  # a catalogue look-up with enough answers never needs the model
             exact = np.logical_and.reduce(list(masks.values()))
-            if exact.any():
+            enough = MIN_HITS if self.semantic is not None else 1
+            if int(exact.sum()) >= enough:
                 return self._rank(query, reading, [exact], text, coverage, None, limit)
         semantic = None
         if self.semantic is not None:
@@ -486,23 +491,33 @@ class SearchIndex:
             levels, relaxation = self._levels(reading, masks)
             if semantic is not None and not reading.unknown_words:
                 covered = np.logical_or.reduce(levels)
-                if int(covered.sum()) < MIN_HITS:  # a facet with (almost) no example
-                    extra = self.semantic.candidates(semantic) & ~covered
+                missing = MIN_HITS - int(covered.sum())
+                if missing > 0:  # a facet with (almost) no example: the nearest by meaning
+                    extra = self.semantic.candidates(semantic, missing, covered)
                     if extra.any():
                         levels.append(extra)
+                        relaxation = (Relaxation(int(levels[0].sum()), {}) if relaxation is None
+                                      else replace(relaxation, by_meaning=True))
         else:
             free_text, free_matched = self._text_scores(free_stems)
             lexical = (free_matched * 2 >= len(free_stems)) & (free_matched > 0)
-            if semantic is not None:
-                lexical |= self.semantic.candidates(semantic)
+            if semantic is not None:  # the nearest by meaning too; the gate judges them
+                lexical |= self.semantic.candidates(semantic, MIN_HITS, lexical)
             levels = [lexical]
         if reading.terse:
             exact = self._rank(query, reading, levels[:1], text, coverage, None, limit)
-            if exact.hits or len(levels) == 1:
+            if len(levels) == 1:
                 return exact
             wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit,
                               gated=True)
-            exact.nearest, exact.relaxation = wide.hits, relaxation
+            if not exact.hits:
+                exact.nearest, exact.relaxation = wide.hits, relaxation
+                return exact
+            if wide.hits:  # fewer than MIN_HITS exact examples: the nearest ones follow
+                room = len(wide.hits) if limit is None else max(0, limit - len(exact.hits))
+                exact.hits = exact.hits + wide.hits[:room]
+                exact.total += wide.total
+                exact.relaxation = relaxation
             return exact
         result = self._rank(query, reading, levels, text, coverage, semantic, limit)
         if result.hits:
@@ -539,9 +554,16 @@ class SearchIndex:
         hits = [Hit(self.examples[candidates[j]], round(float(score[j]), 3)) for j in order[:k]]
         return SearchResult(query, reading, hits, total, None, False, features)
 
+    @staticmethod
+    def model_query(query: str, reading: QueryReading) -> str:
+        """The query as the model reads it: chat shorthand spelt out."""
+        return spelt_out(query) if reading.shorthand else query
+
     def _semantic_text(self, query: str, reading: QueryReading) -> str:
         """What the model reads of a query: a short one gains its facets' names ("travail
-        collaboratif" -> "outils collaboratifs, partage de documents…")."""
+        collaboratif" -> "outils collaboratifs, partage de documents…"); chat shorthand is
+        spelt out ("fb pr 1 usine" -> "facebook pour 1 usine")."""
+        query = self.model_query(query, reading)
         if reading.word_count > SHORT_QUERY or not reading.asks:
             return query
         names = []
@@ -557,7 +579,8 @@ class SearchIndex:
         """What the gate reads: the query and its best candidates."""
         from bot.core.gate import features
 
-        vector = self.semantic.query_vector(query) if semantic is not None else None
+        vector = (self.semantic.query_vector(self.model_query(query, reading))
+                  if semantic is not None else None)
         domain = getattr(self.gate, "domain", None)
         return features(self, reading, ranked, text, coverage, semantic, vector, domain)
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 RECIPE = "1"  # bump when `document_text` changes: every cached vector is then recomputed
 MIN_SIMILARITY = 0.15  # a semantic candidate must be at least this near the query...
 MARGIN = 0.08  # ...and within this of the best one
+MIN_FILL = 0.05  # the nearest examples shown when too few match: at least this near
 MAX_CANDIDATES = 12
 BATCH = 64
 THREADS = 1
@@ -186,16 +187,23 @@ class SemanticIndex:
         return self.matrix @ self.query_vector(query)
 
     @staticmethod
-    def candidates(similarity: np.ndarray) -> np.ndarray:
-        """The examples near enough to the query to be answers on meaning alone."""
+    def candidates(similarity: np.ndarray, fill: int = 0,
+                   covered: np.ndarray | None = None) -> np.ndarray:
+        """The examples near enough to the query to be answers on meaning alone, outside
+        `covered`; with `fill`, at least that many of the nearest ones (the gate judges)."""
         mask = np.zeros(len(similarity), dtype=bool)
         if not len(similarity):
             return mask
-        best = float(similarity.max())
+        sim = similarity if covered is None else np.where(covered, -np.inf, similarity)
+        best = float(sim.max())
         floor = max(MIN_SIMILARITY, best - MARGIN)
-        k = min(MAX_CANDIDATES, len(similarity))
-        top = np.argpartition(-similarity, k - 1)[:k]
-        mask[top[similarity[top] >= floor]] = True
+        k = min(MAX_CANDIDATES, len(sim))
+        top = np.argpartition(-sim, k - 1)[:k]
+        mask[top[sim[top] >= floor]] = True
+        if fill and int(mask.sum()) < fill:
+            k = min(fill, len(sim))
+            top = np.argpartition(-sim, k - 1)[:k]
+            mask[top[sim[top] >= MIN_FILL]] = True
         return mask
 
 

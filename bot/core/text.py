@@ -70,6 +70,39 @@ def is_common_word(word: str) -> bool:
     return french_words().get(word, 0) >= COMMON_WORD_COUNT
 
 
+# Chat and SMS shorthand, read as the words they stand for (queries only, never examples).
+# Only spellings that are not French words themselves (or, like "pa", that nobody types for
+# anything else in a question to the bot).
+_SHORTHAND_TEXT = """
+pr=pour ds=dans ki=qui kel=quel kelle=quelle kels=quels koi=quoi kan=quand qd=quand
+cmt=comment cmnt=comment pk=pourquoi pq=pourquoi pa=pas ps=pas tjs=toujours tjrs=toujours
+bcp=beaucoup bcq=beaucoup tt=tout tte=toute ttes=toutes jsuis=je_suis chui=je_suis jss=je_suis
+jai=j_ai jveux=je_veux jcherche=je_cherche jpeux=je_peux mm=meme vs=vous vx=veux
+ptit=petit ptite=petite ptits=petits ptites=petites pti=petit bne=bonne bone=bonne
+fb=facebook fcb=facebook insta=instagram yt=youtube tiktk=tiktok lkd=linkedin lnkd=linkedin
+rs=reseaux_sociaux reso=reseau resos=reseaux rdv=rendez_vous appli=application
+applis=applications tel=telephone pro=professionnel pros=professionnels
+qqch=quelque_chose dc=donc ac=avec avc=avec
+"""
+SHORTHAND = {k: tuple(v.split("_")) for k, v in
+             (pair.split("=") for pair in _SHORTHAND_TEXT.split())}
+
+
+def query_words(text: str) -> list[str]:
+    """Folded words of a member's query, chat shorthand spelt out ("kel reso pr recruter" ->
+    "quel reseau pour recruter")."""
+    out: list[str] = []
+    for w in words(text):
+        out.extend(SHORTHAND.get(w, (w,)))
+    return out
+
+
+def spelt_out(text: str) -> str:
+    """A query as the sentence model reads it: unchanged, unless it holds chat shorthand."""
+    ws = words(text)
+    return " ".join(query_words(text)) if any(w in SHORTHAND for w in ws) else text
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and replace every non-alphanumeric run by one space."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
