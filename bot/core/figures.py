@@ -185,34 +185,19 @@ def read_figures_file(
     root = reader.compose(path)
     if root is None or reader.is_empty(root):
         return []
-    pairs = reader.mapping(root, "le fichier")
-    if pairs is None:
-        return []
     figures: list[Figure] = []
     seen: dict[str, Figure] = {}
-    for key, node, line in pairs:
-        if key != "chiffres":
-            hint = did_you_mean(nearest_word(key, ["chiffres"]))
-            reader.problem(line, f"clé inconnue {quote(key)}{hint} : {FIGURES_FILE} contient "
-                           "seulement la liste « chiffres: »")
+    for item in reader.top_list(root, "chiffres", FIGURES_FILE, "de chiffres"):
+        figure = reader.figure(item)
+        if figure is None:
             continue
-        if reader.is_empty(node):
+        if figure.id in seen:
+            first = seen[figure.id]
+            reader.problem(figure.line, f"identifiant {quote(figure.id)} déjà utilisé "
+                           f"({first.file}:{first.line})")
             continue
-        if not isinstance(node, _Sequence):
-            reader.problem(node, "« chiffres » doit être une liste de chiffres (chacun commence "
-                           "par « - id: ... »)")
-            continue
-        for item in node.items:
-            figure = reader.figure(item)
-            if figure is None:
-                continue
-            if figure.id in seen:
-                first = seen[figure.id]
-                reader.problem(figure.line, f"identifiant {quote(figure.id)} déjà utilisé "
-                               f"({first.file}:{first.line})")
-                continue
-            seen[figure.id] = figure
-            figures.append(figure)
+        seen[figure.id] = figure
+        figures.append(figure)
     return figures
 
 

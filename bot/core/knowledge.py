@@ -690,6 +690,25 @@ class _FileReader:
             pairs.append((key, value_node, line))
         return pairs
 
+    def top_list(self, root: _Node, key: str, holder: str, of: str) -> list[_Node]:
+        """The items of a file made of one top-level list `key:`; other keys are reported
+        (`holder` names the file for the message, `of` what its list holds)."""
+        items: list[_Node] = []
+        for name, node, line in self.mapping(root, "le fichier") or []:
+            if name != key:
+                hint = did_you_mean(nearest_word(name, [key]))
+                self.problem(line, f"clé inconnue {shown(name)}{hint} : {holder} contient "
+                             f"seulement la liste « {key}: »")
+                continue
+            if self.is_empty(node):
+                continue
+            if not isinstance(node, _Sequence):
+                self.problem(node, f"« {key} » doit être une liste {of} (chacun commence par "
+                             "« - id: ... »)")
+                continue
+            items.extend(node.items)
+        return items
+
     @staticmethod
     def is_empty(node: _Node) -> bool:
         return node.__class__ is _Scalar and node.null
@@ -1032,26 +1051,11 @@ def read_examples_file(
         return []
     if reader.is_empty(root):
         return []  # an empty file holds no example yet
-    pairs = reader.mapping(root, "le fichier")
-    if pairs is None:
-        return []
     examples: list[Example] = []
-    for key, node, line in pairs:
-        if key != "exemples":
-            hint = did_you_mean(nearest_word(key, ["exemples"]))
-            reader.problem(line, f"clé inconnue {shown(key)}{hint} : un fichier d'exemples "
-                           "contient seulement la liste « exemples: »")
-            continue
-        if reader.is_empty(node):
-            continue
-        if not isinstance(node, _Sequence):
-            reader.problem(node, "« exemples » doit être une liste d'exemples (chacun commence "
-                           "par « - id: ... »)")
-            continue
-        for item in node.items:
-            example = reader.example(item)
-            if example is not None:
-                examples.append(example)
+    for item in reader.top_list(root, "exemples", "un fichier d'exemples", "d'exemples"):
+        example = reader.example(item)
+        if example is not None:
+            examples.append(example)
     return examples
 
 
