@@ -325,6 +325,31 @@ class Validator:
         return attribute, checked
 
 
+class ModerationListener:
+    """What a platform does on the workflow's events (subscribe with
+    `workflow.listeners.append(...)`): post a new submission, refresh its moderation post when
+    it is edited or decided, and tell the member of a decision."""
+
+    assistant: Any  # the core's Assistant, whose `.workflow` this listens to
+
+    async def submitted(self, number: int) -> None:
+        """Post the new submission #number in the platform's moderation channel."""
+
+    async def refresh_moderation_message(self, number: int) -> None:
+        """Show the submission's current state in the platform's moderation post."""
+
+    async def deliver_notices(self, member_id: str) -> None:
+        """Send the member the notices waiting for them, if they are on this platform."""
+
+    async def edited(self, number: int) -> None:
+        await self.refresh_moderation_message(number)
+
+    async def decided(self, number: int) -> None:
+        await self.refresh_moderation_message(number)
+        sub = await self.assistant.workflow.get(number)
+        await self.deliver_notices(sub.member_id)
+
+
 @dataclass
 class SubmitOutcome:
     number: int

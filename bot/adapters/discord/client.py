@@ -41,7 +41,7 @@ from bot.core.commands import Assistant, clean_input
 from bot.core.curation import describe, notice_reply, submission_card
 from bot.core.ports import Identity
 from bot.core.replies import Message, Reply
-from bot.core.submissions import WorkflowError
+from bot.core.submissions import ModerationListener, WorkflowError
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def build_intents() -> discord.Intents:
     return intents
 
 
-class ExamplesBotMixin:
+class ExamplesBotMixin(ModerationListener):
     """The Discord side of the core it is given (built once by the wiring, possibly shared
     with other platforms): it never opens nor closes the core itself."""
 
@@ -263,14 +263,6 @@ class ExamplesBotMixin:
             return
         await self.assistant.workflow.db.set_moderation_message(
             number, str(message.channel.id), str(message.id), platform=PLATFORM)
-
-    async def edited(self, number: int) -> None:
-        await self.refresh_moderation_message(number)
-
-    async def decided(self, number: int) -> None:
-        await self.refresh_moderation_message(number)
-        sub = await self.assistant.workflow.get(number)
-        await self.deliver_notices(sub.member_id)
 
     async def refresh_moderation_message(self, number: int) -> None:
         where = await self.assistant.workflow.db.moderation_message(number, platform=PLATFORM)

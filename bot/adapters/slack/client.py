@@ -29,7 +29,7 @@ from bot.core.commands import MAX_RESULTS, Assistant, Caller, clean_input
 from bot.core.curation import describe, notice_reply, submission_card, submit
 from bot.core.ports import Identity
 from bot.core.replies import Message, Reply, Results
-from bot.core.submissions import Draft, WorkflowError
+from bot.core.submissions import Draft, ModerationListener, WorkflowError
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"  # the state database's name for this platform (moderation posts)
@@ -84,7 +84,7 @@ Impossible de joindre Slack ({error}). Vérifiez la connexion Internet de la mac
 éventuel proxy), ainsi que SLACK_API_URL si vous l'avez changée, puis relancez."""
 
 
-class SlackBot:
+class SlackBot(ModerationListener):
     """One workspace, one bot token; the core is given, never opened here."""
 
     def __init__(self, assistant: Assistant, config: Config, bot_token: str, app_token: str,
@@ -564,14 +564,6 @@ class SlackBot:
             return
         await self.assistant.workflow.db.set_moderation_message(
             number, posted.get("channel") or channel, posted["ts"], platform=PLATFORM)
-
-    async def edited(self, number: int) -> None:
-        await self.refresh_moderation_message(number)
-
-    async def decided(self, number: int) -> None:
-        await self.refresh_moderation_message(number)
-        sub = await self.assistant.workflow.get(number)
-        await self.deliver_notices(sub.member_id)
 
     async def refresh_moderation_message(self, number: int) -> None:
         where = await self.assistant.workflow.db.moderation_message(number, platform=PLATFORM)
