@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -27,6 +28,9 @@ from bot.core.replies import (
 from bot.core.search import QueryReading, SearchIndex, SearchResult
 from bot.core.service import KnowledgeService
 from bot.core.text import fold
+
+if TYPE_CHECKING:
+    from bot.core.submissions import Workflow
 
 PAGE_SIZE = 3
 MAX_RESULTS = 60
@@ -51,13 +55,23 @@ class Caller:
     origin: str = ""  # where the message came from (e.g. "discord:<channel id>")
 
 
+async def _nothing() -> None:
+    return None
+
+
+class Dialogue(Protocol):
+    """A conversation in several messages (the guided proposal): answers the next one."""
+
+    async def answer(self, assistant: Assistant, caller: Caller, text: str) -> list[Reply]: ...
+
+
 @dataclass
 class Session:
     """What the bot remembers of one member's conversation (pagination, dialogues)."""
 
     last_search: SearchResult | None = None
     shown: int = 0
-    dialogue: object | None = None
+    dialogue: Dialogue | None = None
 
 
 Handler = Callable[["Assistant", Caller, str], Awaitable[list[Reply]]]
@@ -82,7 +96,13 @@ class Assistant:
     prefix: str = "!"
     commands: dict[str, Command] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
-    workflow: object | None = None  # set by bot.core.curation.install when state is available
+    workflow: Workflow | None = None  # set by bot.core.curation.install when state is available
+    # hooks: the query log (set up by the state layer), and replies appended after a search's
+    # results (a sourced figure, set up by bot.core.figures)
+    on_search: Callable[[Caller, str, int], Awaitable[None]] = field(
+        default=lambda caller, query, total: _nothing(), repr=False)
+    search_extras: Callable[[SearchResult], list[Reply]] = field(
+        default=lambda result: [], repr=False)
 
     def __post_init__(self) -> None:
         for command in SEARCH_COMMANDS:
@@ -364,13 +384,6 @@ class Assistant:
         session.last_search, session.shown = result, 0
         await self.on_search(caller, query, result.total)
         return self.results_page(caller) + self.search_extras(result)
-
-    async def on_search(self, caller: Caller, query: str, total: int) -> None:
-        """Hook for the query log (set up by the state layer)."""
-
-    def search_extras(self, result: SearchResult) -> list[Reply]:
-        """Hook: replies appended after a search's results (e.g. a sourced figure)."""
-        return []
 
 
 # -- command handlers ----------------------------------------------------------------------

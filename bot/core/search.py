@@ -580,7 +580,7 @@ class SearchIndex:
         from bot.core.gate import features
 
         vector = (self.semantic.query_vector(self.model_query(query, reading))
-                  if semantic is not None else None)
+                  if semantic is not None and self.semantic is not None else None)
         domain = getattr(self.gate, "domain", None)
         return features(self, reading, ranked, text, coverage, semantic, vector, domain)
 
@@ -622,9 +622,9 @@ class SearchIndex:
                 found.append((facets, count))
 
         sectors = asked.get("secteurs", [])
-        parents = list(dict.fromkeys(
-            self.taxonomy.sectors[k].parent for k in sectors
-            if k in self.taxonomy.sectors and self.taxonomy.sectors[k].parent))
+        parents: list[str] = list(dict.fromkeys(
+            parent for k in sectors
+            if k in self.taxonomy.sectors and (parent := self.taxonomy.sectors[k].parent)))
         if parents:
             offer({**asked, "secteurs": parents})
         for kind in sorted(asked, key=lambda k: (k == "outils", -self.count(k, asked[k][0]))):
