@@ -213,7 +213,7 @@ class FakeSlack:
 
     # -- waiting for the bot --------------------------------------------------------------
 
-    async def until(self, predicate, timeout: float = 10, what: str = "the bot") -> object:
+    async def until(self, predicate, timeout: float = 30, what: str = "the bot") -> object:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             value = predicate()
