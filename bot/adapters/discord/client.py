@@ -37,7 +37,7 @@ from bot.adapters.discord.views import (
     view_for,
 )
 from bot.config import Config
-from bot.core.commands import Assistant, clean_input, registry
+from bot.core.commands import Assistant, Command, clean_input, registry
 from bot.core.curation import describe, notice_reply, submission_card
 from bot.core.ports import Identity
 from bot.core.replies import Message, Reply
@@ -436,6 +436,39 @@ def registered(name: str):
     return decorate
 
 
+def callback_source(command: Command) -> str:
+    """The method discord.py reads a command's parameters from (it inspects the real
+    signature, so it is written out): `number` as int, `rest` keyword-only (the rest of a
+    typed line), optional parameters defaulting to ""; the values, joined, go to the core."""
+    params = []
+    for param in command.params:
+        if param.kind == "rest" and "*" not in params:
+            params.append("*")
+        kind = "int" if param.kind == "number" else "str"
+        params.append(f"{param.name}: {kind}" + ("" if param.required else ' = ""'))
+    values = "".join(f"{param.name}, " for param in command.params)
+    return (f"async def {command.name}(self, ctx: commands.Context, {', '.join(params)}):\n"
+            f"    await self.run(ctx, {command.name!r}, joined(({values})))\n")
+
+
+def joined(values: tuple) -> str:
+    return " ".join(str(value) for value in values if value != "")
+
+
+def generated_commands(exclude: set[str]) -> dict:
+    """A hybrid command per registry command (but `exclude`), as a method of ExamplesCog."""
+    made = {}
+    for command in registry():
+        if command.name in exclude or not command.name.isidentifier():
+            continue
+        namespace: dict = {"commands": commands, "joined": joined}
+        exec(callback_source(command), namespace)  # noqa: S102 - our own registry's names
+        callback = namespace[command.name]
+        callback.__qualname__ = f"ExamplesCog.{command.name}"  # a method: self, then ctx
+        made[command.name] = registered(command.name)(callback)
+    return made
+
+
 class ExamplesCog(commands.Cog, name="Exemples"):
     def __init__(self, bot: ExamplesBotMixin):
         self.bot = bot
@@ -466,44 +499,11 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
         await self.bot.answer(ctx, replies, ephemeral=ephemeral)
 
-    # members ---------------------------------------------------------------------------
-
-    @registered("exemple")
-    async def exemple(self, ctx: commands.Context, secteur: str = "", outil: str = "",
-                      usage: str = "", *, mots: str = "") -> None:
-        await self.run(ctx, "exemple", " ".join(x for x in (secteur, outil, usage, mots) if x))
-
-    @registered("question")
-    async def question(self, ctx: commands.Context, *, texte: str = "") -> None:
-        await self.run(ctx, "question", texte)
-
-    @registered("suite")
-    async def suite(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "suite", "")
-
-    @registered("fiche")
-    async def fiche(self, ctx: commands.Context, id: str = "") -> None:  # noqa: A002
-        await self.run(ctx, "fiche", id)
-
-    @registered("secteurs")
-    async def secteurs(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "secteurs", "")
-
-    @registered("outils")
-    async def outils(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "outils", "")
-
-    @registered("usages")
-    async def usages(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "usages", "")
-
-    @registered("chiffres")
-    async def chiffres(self, ctx: commands.Context, *, mots: str = "") -> None:
-        await self.run(ctx, "chiffres", mots)
-
-    @registered("aide")
-    async def aide(self, ctx: commands.Context, commande: str = "") -> None:
-        await self.run(ctx, "aide", commande)
+    # every registry command but /proposer, generated: its text goes to the core. Admin
+    # commands are hidden from members in the "/" menu (Manage Server by default; a server
+    # owner can open them to a role under Server Settings → Integrations), usable in servers
+    # only. The real check is on our side, at each use: `is_admin`, then the core again.
+    locals().update(generated_commands(exclude={"proposer"}))
 
     @registered("proposer")
     async def proposer(self, ctx: commands.Context, *, texte: str = "") -> None:
@@ -525,58 +525,6 @@ class ExamplesCog(commands.Cog, name="Exemples"):
                 view=view, allowed_mentions=NO_MENTIONS)
             return
         await self.run(ctx, "proposer", texte)
-
-    @registered("annuler")
-    async def annuler(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "annuler", "")
-
-    @registered("mespropositions")
-    async def mespropositions(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "mespropositions", "")
-
-    # admins: hidden from members in the "/" menu (Manage Server by default; a server owner
-    # can open them to a role under Server Settings → Integrations), usable in servers only.
-    # The real check is on our side, at each use: `is_admin`, then the core again.
-
-    @registered("attente")
-    async def attente(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "attente", "")
-
-    @registered("voir")
-    async def voir(self, ctx: commands.Context, numero: int) -> None:
-        await self.run(ctx, "voir", str(numero))
-
-    @registered("modifier")
-    async def modifier(self, ctx: commands.Context, numero: int, *, modification: str) -> None:
-        await self.run(ctx, "modifier", f"{numero} {modification}")
-
-    @registered("valider")
-    async def valider(self, ctx: commands.Context, numero: int) -> None:
-        await self.run(ctx, "valider", str(numero))
-
-    @registered("rejeter")
-    async def rejeter(self, ctx: commands.Context, numero: int, *, motif: str = "") -> None:
-        await self.run(ctx, "rejeter", f"{numero} {motif}")
-
-    @registered("retirer")
-    async def retirer(self, ctx: commands.Context, id: str) -> None:  # noqa: A002
-        await self.run(ctx, "retirer", id)
-
-    @registered("recharger")
-    async def recharger(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "recharger", "")
-
-    @registered("stats")
-    async def stats(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "stats", "")
-
-    @registered("lacunes")
-    async def lacunes(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "lacunes", "")
-
-    @registered("historique")
-    async def historique(self, ctx: commands.Context, cible: str = "") -> None:
-        await self.run(ctx, "historique", cible)
 
     # messages that are not commands: dialogue answers, unknown commands -----------------
 
