@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -77,8 +77,26 @@ class Session:
 Handler = Callable[["Assistant", Caller, str], Awaitable[list[Reply]]]
 
 
+ParamKind = Literal["text", "rest", "number", "facet:secteurs", "facet:outils",
+                   "facet:usages", "example_id"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a command, as the "/" menus show it. `rest` takes the rest of the
+    line; `facet:…` and `example_id` get suggestions as the member types."""
+
+    name: str
+    description: str  # French, shown under the parameter
+    kind: ParamKind = "text"
+    required: bool = False
+
+
 @dataclass(frozen=True)
 class Command:
+    """A command, declared once: the console's help, Discord's "/" commands and Slack's
+    slash commands are built from it."""
+
     name: str
     usage: str
     summary: str
@@ -86,6 +104,15 @@ class Command:
     handler: Handler
     admin: bool = False
     aliases: tuple[str, ...] = ()
+    description: str = ""  # French, for the "/" menus (100 characters at most)
+    params: tuple[Param, ...] = ()
+    private: bool = False  # answered to the member alone where the platform can
+
+    @property
+    def menu_description(self) -> str:
+        """What a "/" menu shows: the description, marked for admin commands."""
+        text = self.description or self.summary[:1].upper() + self.summary[1:]
+        return f"Admin : {text[:1].lower()}{text[1:]}" if self.admin else text
 
 
 @dataclass
@@ -489,26 +516,48 @@ SEARCH_COMMANDS = (
             "btp…), outil (linkedin, facebook…), usage (recrutement, prospection…) ou mots "
             "libres. Fautes de frappe et accents sont tolérés. Exemple : {p}exemple btp linkedin. "
             "Tapez ensuite {p}suite pour les suivants.",
-            cmd_example, aliases=("exemples", "ex")),
+            cmd_example, aliases=("exemples", "ex"),
+            description="Des exemples concrets pour un secteur, un outil, un usage",
+            params=(Param("secteur", "secteur d'activité", "facet:secteurs"),
+                    Param("outil", "outil numérique", "facet:outils"),
+                    Param("usage", "à quoi il sert", "facet:usages"),
+                    Param("mots", "autres mots (facultatif)", "rest"))),
     Command("suite", "suite", "les exemples suivants de la dernière recherche",
-            "Affiche les trois exemples suivants de votre dernière recherche.", cmd_next),
+            "Affiche les trois exemples suivants de votre dernière recherche.", cmd_next,
+            description="Les exemples suivants de la dernière recherche"),
     Command("question", "question <texte>", "posez votre question en langage courant",
             "Posez votre question comme vous la diriez : le bot y repère le secteur, l'outil et "
             "l'usage. Exemple : {p}question comment recruter avec les réseaux sociaux ?",
-            cmd_question),
+            cmd_question, description="Posez votre question en langage courant",
+            params=(Param("texte", "par exemple : comment recruter avec les réseaux sociaux ?",
+                          "rest"),)),
     Command("fiche", "fiche <id>", "tout le détail d'un exemple",
             "Affiche tous les champs d'un exemple : entreprise, résultats, détails, sources. "
             "L'identifiant figure sous chaque exemple. Exemple : {p}fiche "
-            "fonderie-linkedin-recrutement", cmd_card),
+            "fonderie-linkedin-recrutement", cmd_card,
+            description="Tout le détail d'un exemple",
+            params=(Param("id", "identifiant de l'exemple (affiché sous chaque exemple)",
+                          "example_id"),)),
     Command("secteurs", "secteurs", "les secteurs couverts, avec leurs sous-secteurs",
             "Liste les secteurs et leurs sous-secteurs avec le nombre d'exemples de chacun.",
-            cmd_sectors),
+            cmd_sectors, description="Les secteurs couverts"),
     Command("outils", "outils", "les outils numériques couverts",
             "Liste les outils (réseaux sociaux, blog, intranet…) avec le nombre d'exemples.",
-            cmd_tools),
+            cmd_tools, description="Les outils couverts"),
     Command("usages", "usages", "les usages couverts (recrutement, prospection…)",
-            "Liste les usages avec le nombre d'exemples de chacun.", cmd_uses),
+            "Liste les usages avec le nombre d'exemples de chacun.", cmd_uses,
+            description="Les usages couverts"),
     Command("aide", "aide [commande]", "cette aide",
             "Liste les commandes, ou détaille celle que vous nommez. Exemple : {p}aide exemple",
-            cmd_help, aliases=("help",)),
+            cmd_help, aliases=("help",), description="Les commandes du bot",
+            params=(Param("commande", "une commande à détailler (facultatif)"),), private=True),
 )
+
+
+def registry() -> tuple[Command, ...]:
+    """Every command the bot has, each declared once (search, curation, figures), in the
+    order the help lists them."""
+    from bot.core.curation import CURATION_COMMANDS
+    from bot.core.figures import FIGURES_COMMAND
+
+    return (*SEARCH_COMMANDS, FIGURES_COMMAND, *CURATION_COMMANDS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from bot.core.commands import Assistant, Caller, Command
+from bot.core.commands import Assistant, Caller, Command, Param
 from bot.core.knowledge import FACETS
 from bot.core.ports import StorageError, Submission
 from bot.core.replies import Message, Reply, Report, SubmissionCard, Submissions, clip
@@ -442,49 +442,71 @@ async def deliver_console_notices(bot: Assistant, caller: Caller) -> list[Reply]
     return replies
 
 
+NUMERO = "numéro de la proposition (#12 : tapez 12)"
+NUMBER = Param("numero", NUMERO, "number", required=True)
+
 CURATION_COMMANDS = (
     Command("proposer", "proposer [SECTEUR | OUTILS | RÉSUMÉ | SOURCE]",
             "proposer un exemple (seul : je vous guide)",
             "Proposez une réalisation que vous connaissez. En une ligne : {p}proposer industrie "
             "| linkedin | Une fonderie recrute trois mouleurs grâce à LinkedIn. | "
             "https://exemple.fr/article — ou tapez {p}proposer seul pour répondre question par "
-            "question. Un administrateur la relit avant publication.", cmd_propose),
+            "question. Un administrateur la relit avant publication.", cmd_propose,
+            description="Proposer un exemple que vous connaissez (seul, ouvre un formulaire)",
+            params=(Param("texte", "facultatif : SECTEUR | OUTILS | RÉSUMÉ | SOURCE", "rest"),),
+            private=True),
     Command("annuler", "annuler", "arrêter la proposition en cours",
-            "Abandonne la proposition guidée en cours ; rien n'est envoyé.", cmd_cancel),
+            "Abandonne la proposition guidée en cours ; rien n'est envoyé.", cmd_cancel,
+            description="Arrêter la proposition en cours", private=True),
     Command("mespropositions", "mespropositions", "vos propositions et leur statut",
             "Liste vos propositions : en attente, validées (avec leur identifiant) ou refusées "
-            "(avec le motif).", cmd_mine),
+            "(avec le motif).", cmd_mine, description="Vos propositions et leur statut",
+            private=True),
     Command("attente", "attente", "les propositions en attente", "Liste les propositions en "
             "attente, la plus ancienne d'abord, avec leur numéro et les doublons possibles.",
-            cmd_pending, admin=True),
+            cmd_pending, admin=True, private=True),
     Command("voir", "voir N", "le détail d'une proposition",
             "Affiche tous les champs de la proposition #N. Exemple : {p}voir 12", cmd_view,
-            admin=True),
+            admin=True, private=True, params=(NUMBER,)),
     Command("modifier", "modifier N champ=valeur", "corriger une proposition avant validation",
             "Champs : titre, resume, secteur, outils, usages, nom, taille, effectif, region, "
             "resultats, details, source, id. Exemple : {p}modifier 12 titre=Une fonderie "
-            "recrute sur LinkedIn", cmd_edit, admin=True),
+            "recrute sur LinkedIn", cmd_edit, admin=True, private=True,
+            description="Corriger une proposition",
+            params=(NUMBER, Param("modification", "champ=valeur, par exemple titre=Une fonderie "
+                                  "recrute", "rest", required=True))),
     Command("valider", "valider N", "publier une proposition",
             "Publie la proposition #N dans le fichier d'exemples (commentaires et mise en forme "
-            "conservés) et prévient son auteur. Exemple : {p}valider 12", cmd_approve, admin=True),
+            "conservés) et prévient son auteur. Exemple : {p}valider 12", cmd_approve, admin=True,
+            private=True, params=(NUMBER,)),
     Command("rejeter", "rejeter N MOTIF", "refuser une proposition (motif transmis)",
             "Refuse la proposition #N ; le motif est transmis au membre. Exemple : "
-            "{p}rejeter 12 source introuvable", cmd_reject, admin=True),
+            "{p}rejeter 12 source introuvable", cmd_reject, admin=True, private=True,
+            description="Refuser une proposition",
+            params=(NUMBER, Param("motif", "la raison du refus, transmise au membre", "rest"))),
     Command("retirer", "retirer ID", "dépublier un exemple (gardé dans l'historique)",
             "Retire l'exemple du fichier ; son texte reste dans l'historique et dans "
-            "knowledge/.historique/. Exemple : {p}retirer mon-exemple", cmd_withdraw, admin=True),
+            "knowledge/.historique/. Exemple : {p}retirer mon-exemple", cmd_withdraw, admin=True,
+            private=True, description="Dépublier un exemple",
+            params=(Param("id", "identifiant de l'exemple à retirer (gardé dans l'historique)",
+                          "example_id", required=True),)),
     Command("recharger", "recharger", "relire les fichiers de la base",
             "Relit les fichiers YAML ; en cas d'erreur, la dernière base valide reste en service "
-            "et les erreurs sont affichées (FICHIER:LIGNE).", cmd_reload, admin=True),
+            "et les erreurs sont affichées (FICHIER:LIGNE).", cmd_reload, admin=True,
+            private=True),
     Command("stats", "stats", "chiffres de la base et des recherches",
             "Exemples par secteur, outil et usage ; propositions par statut ; recherches les plus "
-            "fréquentes.", cmd_stats, admin=True),
+            "fréquentes.", cmd_stats, admin=True, private=True,
+            description="Les chiffres de la base et des recherches"),
     Command("lacunes", "lacunes", "les recherches restées sans réponse",
             "Les recherches les plus fréquentes qui n'ont rien trouvé, et les exemples jugés peu "
-            "utiles : ce que les curateurs devraient chercher ensuite.", cmd_gaps, admin=True),
+            "utiles : ce que les curateurs devraient chercher ensuite.", cmd_gaps, admin=True,
+            private=True),
     Command("historique", "historique [N|ID]", "qui a fait quoi, quand",
             "Le journal des actions (propositions, modifications, décisions, retraits), avec "
-            "l'avant et l'après. Exemple : {p}historique 12", cmd_history, admin=True),
+            "l'avant et l'après. Exemple : {p}historique 12", cmd_history, admin=True,
+            private=True, params=(Param("cible", "numéro de proposition ou identifiant "
+                                        "d'exemple (facultatif)"),)),
 )
 
 

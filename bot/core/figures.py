@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.commands import Assistant, Caller, Command
+from bot.core.commands import Assistant, Caller, Command, Param
 from bot.core.knowledge import (
     FACET_NAMES,
     FACETS,
@@ -384,6 +384,8 @@ FIGURES_COMMAND = Command(
     "usage, il montre ceux qui en parlent. Exemples : {p}chiffres linkedin, {p}chiffres btp, "
     "{p}chiffres recrutement.",
     cmd_figures, aliases=("chiffre", "statistiques"),
+    description="Des chiffres sourcés sur les PME et le numérique",
+    params=(Param("mots", "un outil, un secteur ou un usage (facultatif)", "rest"),),
 )
 
 

@@ -37,7 +37,7 @@ from bot.adapters.discord.views import (
     view_for,
 )
 from bot.config import Config
-from bot.core.commands import Assistant, clean_input
+from bot.core.commands import Assistant, Command, clean_input, registry
 from bot.core.curation import describe, notice_reply, submission_card
 from bot.core.ports import Identity
 from bot.core.replies import Message, Reply
@@ -391,17 +391,82 @@ def id_choices(bot: ExamplesBot, current: str) -> list[app_commands.Choice[str]]
 
 # -- the commands ---------------------------------------------------------------------------
 
-NUMERO = "numéro de la proposition (#12 : tapez 12)"
+async def suggest_sectors(interaction: discord.Interaction, current: str):
+    return facet_choices(interaction.client, "secteurs", current)
 
 
-def admin_command(**options):
-    """A hybrid command for curators: in the "/" menu, only for Manage Server by default and
-    only in servers; `is_admin` still decides at each use."""
+async def suggest_tools(interaction: discord.Interaction, current: str):
+    return facet_choices(interaction.client, "outils", current)
+
+
+async def suggest_uses(interaction: discord.Interaction, current: str):
+    return facet_choices(interaction.client, "usages", current)
+
+
+async def suggest_ids(interaction: discord.Interaction, current: str):
+    return id_choices(interaction.client, current)
+
+
+SUGGESTIONS = {"facet:secteurs": suggest_sectors, "facet:outils": suggest_tools,
+               "facet:usages": suggest_uses, "example_id": suggest_ids}
+REGISTRY = {command.name: command for command in registry()}
+
+
+def registered(name: str):
+    """The hybrid command `name` as the core's registry declares it: its aliases, its "/"
+    menu description, its parameters' descriptions and suggestions. Admin commands are, in
+    the "/" menu, only for Manage Server by default and only in servers; `is_admin` still
+    decides at each use. The method's signature gives the parameters' types (tested against
+    the registry)."""
+    command = REGISTRY[name]
+
     def decorate(func):
-        func = app_commands.default_permissions(manage_guild=True)(func)
-        func = app_commands.guild_only()(func)
-        return commands.hybrid_command(**options)(func)
+        described = {param.name: param.description for param in command.params}
+        if described:
+            func = app_commands.describe(**described)(func)
+        if command.admin:
+            func = app_commands.default_permissions(manage_guild=True)(func)
+            func = app_commands.guild_only()(func)
+        hybrid = commands.hybrid_command(name=command.name, aliases=list(command.aliases),
+                                         description=command.menu_description)(func)
+        for param in command.params:
+            if param.kind in SUGGESTIONS:
+                hybrid.autocomplete(param.name)(SUGGESTIONS[param.kind])
+        return hybrid
     return decorate
+
+
+def callback_source(command: Command) -> str:
+    """The method discord.py reads a command's parameters from (it inspects the real
+    signature, so it is written out): `number` as int, `rest` keyword-only (the rest of a
+    typed line), optional parameters defaulting to ""; the values, joined, go to the core."""
+    params = []
+    for param in command.params:
+        if param.kind == "rest" and "*" not in params:
+            params.append("*")
+        kind = "int" if param.kind == "number" else "str"
+        params.append(f"{param.name}: {kind}" + ("" if param.required else ' = ""'))
+    values = "".join(f"{param.name}, " for param in command.params)
+    return (f"async def {command.name}(self, ctx: commands.Context, {', '.join(params)}):\n"
+            f"    await self.run(ctx, {command.name!r}, joined(({values})))\n")
+
+
+def joined(values: tuple) -> str:
+    return " ".join(str(value) for value in values if value != "")
+
+
+def generated_commands(exclude: set[str]) -> dict:
+    """A hybrid command per registry command (but `exclude`), as a method of ExamplesCog."""
+    made = {}
+    for command in registry():
+        if command.name in exclude or not command.name.isidentifier():
+            continue
+        namespace: dict = {"commands": commands, "joined": joined}
+        exec(callback_source(command), namespace)  # noqa: S102 - our own registry's names
+        callback = namespace[command.name]
+        callback.__qualname__ = f"ExamplesCog.{command.name}"  # a method: self, then ctx
+        made[command.name] = registered(command.name)(callback)
+    return made
 
 
 class ExamplesCog(commands.Cog, name="Exemples"):
@@ -419,12 +484,12 @@ class ExamplesCog(commands.Cog, name="Exemples"):
                 raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
         return True
 
-    async def run(self, ctx: commands.Context, name: str, args: str,
-                  ephemeral: bool = False) -> None:
+    async def run(self, ctx: commands.Context, name: str, args: str) -> None:
+        command = self.bot.assistant.commands.get(name)
+        ephemeral = command is not None and command.private
         if name in ("valider", "retirer", "recharger") and ctx.interaction is not None:
             await ctx.defer(ephemeral=ephemeral)  # file work may take longer than 3 s
         caller = await caller_of(self.bot, ctx.author, ctx.channel.id if ctx.channel else None)
-        command = self.bot.assistant.commands.get(name)
         if command is not None and command.admin and not caller.is_admin:
             shown = (f"/{name}" if ctx.interaction is not None
                      else f"{self.bot.config.prefix}{name}")
@@ -434,75 +499,13 @@ class ExamplesCog(commands.Cog, name="Exemples"):
         replies = await self.bot.assistant.dispatch(name, args.strip(), caller)
         await self.bot.answer(ctx, replies, ephemeral=ephemeral)
 
-    # members ---------------------------------------------------------------------------
+    # every registry command but /proposer, generated: its text goes to the core. Admin
+    # commands are hidden from members in the "/" menu (Manage Server by default; a server
+    # owner can open them to a role under Server Settings → Integrations), usable in servers
+    # only. The real check is on our side, at each use: `is_admin`, then the core again.
+    locals().update(generated_commands(exclude={"proposer"}))
 
-    @commands.hybrid_command(name="exemple", aliases=["exemples", "ex"],
-                             description="Des exemples concrets pour un secteur, un outil, "
-                                         "un usage")
-    @app_commands.describe(secteur="secteur d'activité", outil="outil numérique",
-                           usage="à quoi il sert", mots="autres mots (facultatif)")
-    async def exemple(self, ctx: commands.Context, secteur: str = "", outil: str = "",
-                      usage: str = "", *, mots: str = "") -> None:
-        await self.run(ctx, "exemple", " ".join(x for x in (secteur, outil, usage, mots) if x))
-
-    @exemple.autocomplete("secteur")
-    async def _secteur(self, interaction: discord.Interaction, current: str):
-        return facet_choices(self.bot, "secteurs", current)
-
-    @exemple.autocomplete("outil")
-    async def _outil(self, interaction: discord.Interaction, current: str):
-        return facet_choices(self.bot, "outils", current)
-
-    @exemple.autocomplete("usage")
-    async def _usage(self, interaction: discord.Interaction, current: str):
-        return facet_choices(self.bot, "usages", current)
-
-    @commands.hybrid_command(name="question", description="Posez votre question en langage "
-                                                          "courant")
-    @app_commands.describe(texte="par exemple : comment recruter avec les réseaux sociaux ?")
-    async def question(self, ctx: commands.Context, *, texte: str = "") -> None:
-        await self.run(ctx, "question", texte)
-
-    @commands.hybrid_command(name="suite", description="Les exemples suivants de la dernière "
-                                                       "recherche")
-    async def suite(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "suite", "")
-
-    @commands.hybrid_command(name="fiche", description="Tout le détail d'un exemple")
-    @app_commands.describe(id="identifiant de l'exemple (affiché sous chaque exemple)")
-    async def fiche(self, ctx: commands.Context, id: str = "") -> None:  # noqa: A002
-        await self.run(ctx, "fiche", id)
-
-    @fiche.autocomplete("id")
-    async def _fiche_id(self, interaction: discord.Interaction, current: str):
-        return id_choices(self.bot, current)
-
-    @commands.hybrid_command(name="secteurs", description="Les secteurs couverts")
-    async def secteurs(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "secteurs", "")
-
-    @commands.hybrid_command(name="outils", description="Les outils couverts")
-    async def outils(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "outils", "")
-
-    @commands.hybrid_command(name="usages", description="Les usages couverts")
-    async def usages(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "usages", "")
-
-    @commands.hybrid_command(name="chiffres", aliases=["chiffre", "statistiques"],
-                             description="Des chiffres sourcés sur les PME et le numérique")
-    @app_commands.describe(mots="un outil, un secteur ou un usage (facultatif)")
-    async def chiffres(self, ctx: commands.Context, *, mots: str = "") -> None:
-        await self.run(ctx, "chiffres", mots)
-
-    @commands.hybrid_command(name="aide", aliases=["help"], description="Les commandes du bot")
-    @app_commands.describe(commande="une commande à détailler (facultatif)")
-    async def aide(self, ctx: commands.Context, commande: str = "") -> None:
-        await self.run(ctx, "aide", commande, ephemeral=True)
-
-    @commands.hybrid_command(name="proposer", description="Proposer un exemple que vous "
-                                                          "connaissez")
-    @app_commands.describe(texte="facultatif : SECTEUR | OUTILS | RÉSUMÉ | SOURCE")
+    @registered("proposer")
     async def proposer(self, ctx: commands.Context, *, texte: str = "") -> None:
         if not visible(texte):
             workflow = self.bot.assistant.workflow
@@ -521,71 +524,7 @@ class ExamplesCog(commands.Cog, name="Exemples"):
                 f"{self.bot.config.prefix}proposer SECTEUR | OUTILS | RÉSUMÉ | SOURCE).",
                 view=view, allowed_mentions=NO_MENTIONS)
             return
-        await self.run(ctx, "proposer", texte, ephemeral=True)
-
-    @commands.hybrid_command(name="annuler", description="Arrêter la proposition en cours")
-    async def annuler(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "annuler", "", ephemeral=True)
-
-    @commands.hybrid_command(name="mespropositions", description="Vos propositions et leur "
-                                                                 "statut")
-    async def mespropositions(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "mespropositions", "", ephemeral=True)
-
-    # admins: hidden from members in the "/" menu (Manage Server by default; a server owner
-    # can open them to a role under Server Settings → Integrations), usable in servers only.
-    # The real check is on our side, at each use: `is_admin`, then the core again.
-
-    @admin_command(name="attente", description="Admin : les propositions en attente")
-    async def attente(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "attente", "", ephemeral=True)
-
-    @admin_command(name="voir", description="Admin : le détail d'une proposition")
-    @app_commands.describe(numero=NUMERO)
-    async def voir(self, ctx: commands.Context, numero: int) -> None:
-        await self.run(ctx, "voir", str(numero), ephemeral=True)
-
-    @admin_command(name="modifier", description="Admin : corriger une proposition")
-    @app_commands.describe(numero=NUMERO,
-                           modification="champ=valeur, par exemple titre=Une fonderie recrute")
-    async def modifier(self, ctx: commands.Context, numero: int, *, modification: str) -> None:
-        await self.run(ctx, "modifier", f"{numero} {modification}", ephemeral=True)
-
-    @admin_command(name="valider", description="Admin : publier une proposition")
-    @app_commands.describe(numero=NUMERO)
-    async def valider(self, ctx: commands.Context, numero: int) -> None:
-        await self.run(ctx, "valider", str(numero), ephemeral=True)
-
-    @admin_command(name="rejeter", description="Admin : refuser une proposition")
-    @app_commands.describe(numero=NUMERO, motif="la raison du refus, transmise au membre")
-    async def rejeter(self, ctx: commands.Context, numero: int, *, motif: str = "") -> None:
-        await self.run(ctx, "rejeter", f"{numero} {motif}", ephemeral=True)
-
-    @admin_command(name="retirer", description="Admin : dépublier un exemple")
-    @app_commands.describe(id="identifiant de l'exemple à retirer (gardé dans l'historique)")
-    async def retirer(self, ctx: commands.Context, id: str) -> None:  # noqa: A002
-        await self.run(ctx, "retirer", id, ephemeral=True)
-
-    @retirer.autocomplete("id")
-    async def _retirer_id(self, interaction: discord.Interaction, current: str):
-        return id_choices(self.bot, current)
-
-    @admin_command(name="recharger", description="Admin : relire les fichiers de la base")
-    async def recharger(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "recharger", "", ephemeral=True)
-
-    @admin_command(name="stats", description="Admin : les chiffres de la base et des recherches")
-    async def stats(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "stats", "", ephemeral=True)
-
-    @admin_command(name="lacunes", description="Admin : les recherches restées sans réponse")
-    async def lacunes(self, ctx: commands.Context) -> None:
-        await self.run(ctx, "lacunes", "", ephemeral=True)
-
-    @admin_command(name="historique", description="Admin : qui a fait quoi, quand")
-    @app_commands.describe(cible="numéro de proposition ou identifiant d'exemple (facultatif)")
-    async def historique(self, ctx: commands.Context, cible: str = "") -> None:
-        await self.run(ctx, "historique", cible, ephemeral=True)
+        await self.run(ctx, "proposer", texte)
 
     # messages that are not commands: dialogue answers, unknown commands -----------------
 

@@ -39,6 +39,8 @@ CONTEXT_MAX = 10
 VALUE_MAX = 2000
 TEXT_MAX = 3000  # the notification text that goes with the blocks
 MARKS = {"error": "⚠️ ", "warning": "", "success": "✅ ", "info": ""}
+# the registry's member commands Slack serves as slash commands (the others are typed in a
+# direct message or after a mention: Slack's slash names are shared by the whole workspace)
 SLASH_COMMANDS = ("exemple", "question", "fiche", "proposer", "chiffres", "aide")
 
 

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks as bk
 from bot.config import Config
-from bot.core.commands import MAX_RESULTS, Assistant, Caller, clean_input
+from bot.core.commands import MAX_RESULTS, Assistant, Caller, clean_input, registry
 from bot.core.curation import describe, notice_reply, submission_card, submit
 from bot.core.ports import Identity
 from bot.core.replies import Message, Reply, Results
@@ -34,9 +34,11 @@ from bot.core.submissions import Draft, ModerationListener, WorkflowError
 log = logging.getLogger(__name__)
 PLATFORM = "slack"  # the state database's name for this platform (moderation posts)
 SEEN_EVENTS = 2000
-PRIVATE_COMMANDS = {"aide", "help", "proposer", "annuler", "mespropositions"}
-SLASH = {"/exemple": "exemple", "/question": "question", "/fiche": "fiche",
-         "/proposer": "proposer", "/chiffres": "chiffres", "/aide": "aide"}
+REGISTRY = {command.name: command for command in registry()}
+# answered to the member alone: the registry's private commands, under any of their names
+PRIVATE_COMMANDS = {name for command in REGISTRY.values() if command.private
+                    for name in (command.name, *command.aliases)}
+SLASH = {f"/{name}": name for name in bk.SLASH_COMMANDS}
 NOT_YOURS = ("Ces boutons sont réservés à la personne qui a fait la recherche : lancez la vôtre "
              "avec /exemple.")
 ADMINS_ONLY = "Seuls les administrateurs du bot peuvent décider des propositions."
@@ -46,6 +48,22 @@ _USER = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!([a-z]+)(?:\|[^>]*)?>")
 DECISIONS = {"approved": "✅ Validée par {who}.", "rejected": "❌ Refusée par {who}."}
+
+
+def manifest_slash_commands() -> list[dict]:
+    """The `slash_commands` of slack-manifest.yaml, from the registry: each served command
+    with its "/" menu description and its usage (`python -m bot.adapters.slack.client` prints
+    them)."""
+    entries = []
+    for name in bk.SLASH_COMMANDS:
+        command = REGISTRY[name]
+        entry: dict = {"command": f"/{name}", "description": command.menu_description}
+        hint = command.usage.partition(" ")[2]
+        if hint:
+            entry["usage_hint"] = hint
+        entry["should_escape"] = False
+        entries.append(entry)
+    return entries
 
 
 def from_slack(text: str) -> str:
@@ -594,3 +612,10 @@ class SlackBot(ModerationListener):
                 log.warning("could not notify %s: %s", member_id, exc.response.get("error"))
                 continue
             await db.mark_delivered(row["id"])
+
+
+if __name__ == "__main__":  # the manifest's slash commands, to paste into slack-manifest.yaml
+    import yaml
+
+    print(yaml.safe_dump({"slash_commands": manifest_slash_commands()}, allow_unicode=True,
+                         sort_keys=False), end="")
