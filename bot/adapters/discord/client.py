@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import keyword
 import logging
 import re
 
@@ -440,6 +441,9 @@ def callback_source(command: Command) -> str:
     """The method discord.py reads a command's parameters from (it inspects the real
     signature, so it is written out): `number` as int, `rest` keyword-only (the rest of a
     typed line), optional parameters defaulting to ""; the values, joined, go to the core."""
+    names = [command.name, *(param.name for param in command.params)]
+    if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        raise ValueError(f"command {command.name!r}: names must be Python identifiers")
     params = []
     for param in command.params:
         if param.kind == "rest" and "*" not in params:
