@@ -35,7 +35,7 @@ from bot.adapters.discord.views import (
     caller_of,
     member_key,
     moderation_view,
-    view_for,
+    outgoing,
 )
 from bot.config import Config
 from bot.core.commands import Assistant, Command, clean_input, registry
@@ -192,12 +192,8 @@ class ExamplesBotMixin(ModerationListener):
         """Send the replies with their components; a typed command's errors go away after a
         while (a slash command's are private)."""
         surface = self.context_surface(ctx)
-        for reply in replies or [Message("Rien à afficher.")]:
-            view = view_for(self, reply, ctx.author, surface)
-            kwargs = render(reply, surface, buttons=view is not None).kwargs()
-            if view is not None:
-                kwargs["view"] = view
-            private = ephemeral or getattr(reply, "private", False)
+        for reply, kwargs, view, private in outgoing(self, replies, ctx.author, surface,
+                                                     ephemeral):
             if ctx.interaction is None and getattr(reply, "tone", "") == "error":
                 kwargs["delete_after"] = ERROR_LIFETIME
             message = await ctx.send(ephemeral=private, **kwargs)

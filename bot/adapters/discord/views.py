@@ -92,15 +92,21 @@ def view_for(bot: ExamplesBot, reply: Reply, user: discord.abc.User,
     return None
 
 
-async def send_replies(bot: ExamplesBot, interaction: discord.Interaction,
-                       replies: list[Reply], surface: Surface, ephemeral: bool = False) -> None:
-    """Answer a button or a menu: the first reply as the response, the others as follow-ups."""
+def outgoing(bot: ExamplesBot, replies: list[Reply], user: discord.abc.User, surface: Surface,
+             ephemeral: bool = False):
+    """Each reply ready to send: (reply, send() keyword arguments, its view or None, private)."""
     for reply in replies or [Message("Rien à afficher.")]:
-        view = view_for(bot, reply, interaction.user, surface)
+        view = view_for(bot, reply, user, surface)
         kwargs = render(reply, surface, buttons=view is not None).kwargs()
         if view is not None:
             kwargs["view"] = view
-        private = ephemeral or getattr(reply, "private", False)
+        yield reply, kwargs, view, ephemeral or getattr(reply, "private", False)
+
+
+async def send_replies(bot: ExamplesBot, interaction: discord.Interaction,
+                       replies: list[Reply], surface: Surface, ephemeral: bool = False) -> None:
+    """Answer a button or a menu: the first reply as the response, the others as follow-ups."""
+    for _, kwargs, view, private in outgoing(bot, replies, interaction.user, surface, ephemeral):
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=private, **kwargs)
             message = await interaction.original_response()
