@@ -206,12 +206,29 @@ def measure_search(size: int, folder: Path, workdir: Path, queries: list[str]) -
         index.search(q, limit=10)
     ours = latencies(cold_query, queries)
     base = latencies(fts, queries)
+    agreement = two_stage_agreement(index, queries)
     return {
         "size": size, "model_load": model_load, "first_build": first_build, "parse": parse,
         "warm": warm, "mean": statistics.fmean(ours), "p50": pct(ours, 0.5),
         "p99": pct(ours, 0.99), "fts_mean": statistics.fmean(base), "fts_p50": pct(base, 0.5),
-        "memory": whole_engine_memory_mb(folder, cache, queries),
+        "memory": whole_engine_memory_mb(folder, cache, queries), "agreement": agreement,
     }
+
+
+def two_stage_agreement(index, queries: list[str]) -> float | None:
+    """On a large base the semantic layer scores in two stages (bot.core.semantic): the share
+    of the first ten answers that are the same as with every similarity computed in full."""
+    if index.semantic.coarse is None:
+        return None
+    same = total = 0
+    for q in queries:
+        fast = [h.example.id for h in index.search(q, limit=10).hits]
+        index.semantic.exact = True
+        full = [h.example.id for h in index.search(q, limit=10).hits]
+        index.semantic.exact = False
+        same += len(set(fast) & set(full))
+        total += max(len(fast), len(full))
+    return same / total if total else 1.0
 
 
 def print_search_figures(rows: list[dict]) -> None:
@@ -226,6 +243,12 @@ def print_search_figures(rows: list[dict]) -> None:
               f"{r['mean'] * 1e3:.2f} ms | {r['p50'] * 1e3:.2f} ms | {r['p99'] * 1e3:.2f} ms | "
               f"{r['fts_mean'] * 1e3:.2f} ms | {r['fts_p50'] * 1e3:.2f} ms |".replace(",", " "))
     print(f"(chargement du modèle seul : {rows[0]['model_load']:.1f} s, une fois par processus)")
+    for r in rows:
+        if r["agreement"] is not None:
+            size = f"{r['size']:,}".replace(",", " ")
+            print(f"À {size} exemples, la comparaison en deux temps (64 directions puis 512 "
+                  f"vecteurs complets) retrouve {r['agreement']:.1%} des dix premières réponses "
+                  "de la comparaison complète.")
     if len(rows) >= 2:
         small, big = rows[0], rows[-1]
         growth = big["mean"] / small["mean"]

@@ -56,6 +56,7 @@ MIN_HITS = 3  # fewer exact examples than this and a question relaxes
 RRF_K = 20
 SHORT_QUERY = 3  # content words: a shorter query is expanded for the model
 EXPANSION = 4
+FACET_BLEND = 1.0  # weight of a short query's facet names beside its own words
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 2.5
 NEGATIONS = frozenset({"pas", "sans", "aucun", "aucune", "ni", "jamais", "manque", "plus"})
@@ -485,7 +486,7 @@ class SearchIndex:
                 return self._rank(query, reading, [exact], text, coverage, None, limit)
         semantic = None
         if self.semantic is not None:
-            semantic = self.semantic.similarities(self._semantic_text(query, reading), self)
+            semantic = self.semantic.similarities(self.query_vector(query, reading))
         relaxation = None
         if masks:
             levels, relaxation = self._levels(reading, masks)
@@ -508,10 +509,14 @@ class SearchIndex:
             exact = self._rank(query, reading, levels[:1], text, coverage, None, limit)
             if len(levels) == 1:
                 return exact
+            # the gate judges the nearest ones only when nothing matches exactly: exact
+            # examples already show that the question is on topic
             wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit,
-                              gated=True)
-            if not exact.hits:
+                              gated=not exact.hits)
+            if not exact.hits:  # the features the gate judged (a terse query is never
+                # called off topic: its words are the taxonomy's, the reply suggests others)
                 exact.nearest, exact.relaxation = wide.hits, relaxation
+                exact.features = wide.features
                 return exact
             if wide.hits:  # fewer than MIN_HITS exact examples: the nearest ones follow
                 room = len(wide.hits) if limit is None else max(0, limit - len(exact.hits))
@@ -559,19 +564,28 @@ class SearchIndex:
         """The query as the model reads it: chat shorthand spelt out."""
         return spelt_out(query) if reading.shorthand else query
 
-    def _semantic_text(self, query: str, reading: QueryReading) -> str:
-        """What the model reads of a query: a short one gains its facets' names ("travail
-        collaboratif" -> "outils collaboratifs, partage de documents…"); chat shorthand is
-        spelt out ("fb pr 1 usine" -> "facebook pour 1 usine")."""
-        query = self.model_query(query, reading)
+    def _facet_texts(self, reading: QueryReading) -> list[str]:
+        """The names of a short query's facets, one text per facet ("travail collaboratif" ->
+        "Travail collaboratif, outils collaboratifs, partage de documents…"); none for a
+        longer query, which says enough by itself."""
         if reading.word_count > SHORT_QUERY or not reading.asks:
-            return query
-        names = []
+            return []
+        texts = []
         for ask in reading.asks:
+            if ask.weak:  # a guess from a word's beginning ("installer" -> insta) steers nothing
+                continue
             term = self.taxonomy.facets[ask.facet].get(ask.key)
             if term is not None:
-                names += [term.label, *term.synonyms[:EXPANSION]]
-        return f"{query} ({', '.join(dict.fromkeys(names))})"
+                texts.append(", ".join(dict.fromkeys([term.label, *term.synonyms[:EXPANSION]])))
+        return list(dict.fromkeys(texts))
+
+    def query_vector(self, query: str, reading: QueryReading) -> np.ndarray:
+        """What the model reads of a query: the query, chat shorthand spelt out ("fb pr 1
+        usine" -> "facebook pour 1 usine"), and for a short one the meaning of its facets'
+        names, whose vectors are computed once per term and kept."""
+        assert self.semantic is not None
+        return self.semantic.blend(self.model_query(query, reading), self._facet_texts(reading),
+                                   FACET_BLEND)
 
     def _features(self, query: str, reading: QueryReading, ranked: np.ndarray,
                   text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None
@@ -579,7 +593,9 @@ class SearchIndex:
         """What the gate reads: the query and its best candidates."""
         from bot.core.gate import features
 
-        vector = (self.semantic.query_vector(self.model_query(query, reading))
+        # the question's own words, without its facets' names (which are on topic by nature):
+        # the vector the similarities were blended from, already encoded
+        vector = (self.semantic.text_vector(self.model_query(query, reading))
                   if semantic is not None and self.semantic is not None else None)
         domain = getattr(self.gate, "domain", None)
         return features(self, reading, ranked, text, coverage, semantic, vector, domain)

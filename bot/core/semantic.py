@@ -32,6 +32,9 @@ MARGIN = 0.08  # ...and within this of the best one
 MIN_FILL = 0.05  # the nearest examples shown when too few match: at least this near
 MAX_CANDIDATES = 12
 BATCH = 64
+EXACT_ROWS = 4096  # up to this many examples, every similarity is computed in full
+COARSE_DIM = 64  # beyond: a first pass on this many main directions...
+RESCORE = 512  # ...then the full vectors of this many of the best
 THREADS = 1
 
 Progress = Callable[[int, int], None]
@@ -165,26 +168,63 @@ class VectorStore:
 
 
 class SemanticIndex:
-    """Example vectors aligned with one SearchIndex's examples."""
+    """Example vectors aligned with one SearchIndex's examples.
+
+    Up to EXACT_ROWS examples, a query is compared with every vector. Beyond, reading 20,000
+    full vectors (40 MB) costs more than the rest of the search and evicts the model's weights
+    from the processor's cache, so the comparison runs in two stages: every example is scored
+    on its COARSE_DIM main directions (a basis fitted on the base's own vectors), then the
+    RESCORE best are scored again on their full vectors. The nearest examples, which are the
+    ones shown, get exact similarities; the others keep close approximations (`make bench`
+    measures how often the answers differ from the exact comparison)."""
 
     def __init__(self, encoder: Encoder, matrix: np.ndarray):
         self.encoder = encoder
         self.matrix = matrix  # (n, 512) float32, rows L2-normalised
+        self.basis: np.ndarray | None = None  # (512, COARSE_DIM) for a large base
+        self.coarse: np.ndarray | None = None  # (n, COARSE_DIM) float32
+        if len(matrix) > EXACT_ROWS:
+            self.basis = principal_directions(matrix, COARSE_DIM)
+            self.coarse = project(matrix, self.basis)
+        self.exact = False  # True: every similarity in full, whatever the size (bench)
         self._queries: dict[str, np.ndarray] = {}
+        self._terms: dict[str, np.ndarray] = {}
 
-    def query_vector(self, query: str) -> np.ndarray:
-        vector = self._queries.get(query)
+    def text_vector(self, text: str) -> np.ndarray:
+        """A query text's vector (the last 2,000 are kept: members repeat themselves)."""
+        vector = self._queries.get(text)
         if vector is None:
-            vector = self.encoder.encode([query])[0]
-            if len(self._queries) > 2000:
+            vector = self.encoder.encode([text])[0]
+            if len(self._queries) >= 2000:
                 self._queries.clear()
-            self._queries[query] = vector
+            self._queries[text] = vector
         return vector
 
-    def similarities(self, query: str, index=None) -> np.ndarray:
+    def term_vector(self, text: str) -> np.ndarray:
+        """A taxonomy term's names, encoded once for the index's life (a few hundred)."""
+        vector = self._terms.get(text)
+        if vector is None:
+            vector = self._terms[text] = self.encoder.encode([text])[0]
+        return vector
+
+    def blend(self, query: str, terms: list[str], weight: float) -> np.ndarray:
+        """The query's vector, moved towards the mean of its terms' vectors, normalised."""
+        vector = self.text_vector(query)
+        if not terms:
+            return vector
+        mixed = vector + weight * np.mean([self.term_vector(t) for t in terms], axis=0)
+        return (mixed / max(float(np.linalg.norm(mixed)), 1e-6)).astype(np.float32)
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
         if not len(self.matrix):
             return np.zeros(0, dtype=np.float32)
-        return self.matrix @ self.query_vector(query)
+        if self.coarse is None or self.basis is None or self.exact:
+            return self.matrix @ vector
+        scores = self.coarse @ (vector @ self.basis)
+        k = min(RESCORE, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        scores[top] = self.matrix[top] @ vector
+        return scores
 
     @staticmethod
     def candidates(similarity: np.ndarray, fill: int = 0,
@@ -205,6 +245,22 @@ class SemanticIndex:
             top = np.argpartition(-sim, k - 1)[:k]
             mask[top[sim[top] >= MIN_FILL]] = True
         return mask
+
+
+def principal_directions(matrix: np.ndarray, k: int, sample: int = EXACT_ROWS) -> np.ndarray:
+    """The k directions that keep most of the vectors' dot products (the leading eigenvectors
+    of their uncentred second moment), fitted on an evenly spread sample of rows."""
+    step = max(1, len(matrix) // sample)
+    rows = np.asarray(matrix[::step], dtype=np.float32)
+    _, vectors = np.linalg.eigh(rows.T @ rows)
+    return np.ascontiguousarray(vectors[:, ::-1][:, :k], dtype=np.float32)
+
+
+def project(matrix: np.ndarray, basis: np.ndarray, block: int = 4096) -> np.ndarray:
+    out = np.empty((len(matrix), basis.shape[1]), dtype=np.float32)
+    for start in range(0, len(matrix), block):
+        out[start:start + block] = np.asarray(matrix[start:start + block], np.float32) @ basis
+    return out
 
 
 def keys_for(index, store: VectorStore) -> list[tuple[str, str]]:
