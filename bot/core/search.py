@@ -509,10 +509,9 @@ class SearchIndex:
             exact = self._rank(query, reading, levels[:1], text, coverage, None, limit)
             if len(levels) == 1:
                 return exact
-            # the gate judges the nearest ones only when nothing matches exactly: exact
-            # examples already show that the question is on topic
-            wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit,
-                              gated=not exact.hits)
+            # a question made of the taxonomy's words only is on topic by definition: its
+            # nearest examples (the relaxed facets, then by meaning) are shown as such
+            wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit)
             if not exact.hits:  # the features the gate judged (a terse query is never
                 # called off topic: its words are the taxonomy's, the reply suggests others)
                 exact.nearest, exact.relaxation = wide.hits, relaxation
