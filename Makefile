@@ -29,8 +29,8 @@ check: $(RUN_STAMP)
 	$(PY) -m bot check
 
 test: $(DEV_STAMP)
-	$(PY) -m ruff check bot tests bench
-	$(PY) -m mypy bot/core
+	$(PY) -m ruff check bot tests bench tools
+	$(PY) -m mypy bot/core tools
 	$(PY) -m bot check
 	$(PY) -m pytest -q
 

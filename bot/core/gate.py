@@ -8,14 +8,14 @@ candidates and was trained on labelled questions (bot/core/gate_data/, a held-ou
 used for tuning). Two weight sets ship in gate_weights.json: one with the semantic features,
 one for the lexical engine alone (when the model cannot load).
 
-Train: `python -m bot.core.gate --train` (writes gate_weights.json and prints held-out figures).
+Train: `python -m tools.gate_train --train` (writes gate_weights.json and prints held-out
+figures).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,9 +126,3 @@ class Gate:
 @lru_cache(maxsize=1)
 def shipped_gate() -> Gate | None:
     return Gate.load()
-
-
-if __name__ == "__main__":  # pragma: no cover - the training script
-    from bot.core.gate_train import main
-
-    sys.exit(main(sys.argv[1:]))

@@ -44,6 +44,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.knowledge import FACETS, Example, KnowledgeBase
+from bot.core.semantic import term_text
 from bot.core.text import SHORTHAND, STOP_WORDS, is_french_word, query_words, spelt_out, stem, words
 
 FIELD_WEIGHTS = (("title", 3), ("summary", 2), ("company", 2), ("results", 1), ("details", 1))
@@ -55,7 +56,6 @@ MIN_SHORT_STEM = 4
 MIN_HITS = 3  # fewer exact examples than this and a question relaxes
 RRF_K = 20
 SHORT_QUERY = 3  # content words: a shorter query is expanded for the model
-EXPANSION = 4
 FACET_BLEND = 1.0  # weight of a short query's facet names beside its own words
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 2.5
@@ -575,7 +575,7 @@ class SearchIndex:
                 continue
             term = self.taxonomy.facets[ask.facet].get(ask.key)
             if term is not None:
-                texts.append(", ".join(dict.fromkeys([term.label, *term.synonyms[:EXPANSION]])))
+                texts.append(term_text(term))
         return list(dict.fromkeys(texts))
 
     def query_vector(self, query: str, reading: QueryReading) -> np.ndarray:

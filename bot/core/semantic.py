@@ -36,6 +36,7 @@ EXACT_ROWS = 4096  # up to this many examples, every similarity is computed in f
 COARSE_DIM = 64  # beyond: a first pass on this many main directions...
 RESCORE = 512  # ...then the full vectors of this many of the best
 THREADS = 1
+TERM_SYNONYMS = 4  # a term's names read by the model beside its label
 
 Progress = Callable[[int, int], None]
 
@@ -105,6 +106,11 @@ def document_text(example: Example, taxonomy: Taxonomy) -> str:
     parts = [example.title + ".", example.summary, example.results or "", example.details or "",
              "(" + ", ".join(labels) + ")"]
     return " ".join(p for p in parts if p)
+
+
+def term_text(term) -> str:
+    """What the model reads of a taxonomy term: its label and first synonyms."""
+    return ", ".join(dict.fromkeys([term.label, *term.synonyms[:TERM_SYNONYMS]]))
 
 
 def content_key(text: str, version: str) -> str:
@@ -188,7 +194,7 @@ class SemanticIndex:
             self.coarse = project(matrix, self.basis)
         self.exact = False  # True: every similarity in full, whatever the size (bench)
         self._queries: dict[str, np.ndarray] = {}
-        self._terms: dict[str, np.ndarray] = {}
+        self.terms: dict[str, np.ndarray] = {}
 
     def text_vector(self, text: str) -> np.ndarray:
         """A query text's vector (the last 2,000 are kept: members repeat themselves)."""
@@ -201,10 +207,10 @@ class SemanticIndex:
         return vector
 
     def term_vector(self, text: str) -> np.ndarray:
-        """A taxonomy term's names, encoded once for the index's life (a few hundred)."""
-        vector = self._terms.get(text)
+        """A taxonomy term's names (all computed by `attach`; encoded here otherwise)."""
+        vector = self.terms.get(text)
         if vector is None:
-            vector = self._terms[text] = self.encoder.encode([text])[0]
+            vector = self.terms[text] = self.encoder.encode([text])[0]
         return vector
 
     def blend(self, query: str, terms: list[str], weight: float) -> np.ndarray:
@@ -292,6 +298,11 @@ def attach(index, store: VectorStore, progress: Progress | None = None) -> Seman
     else:
         matrix = np.zeros((0, store.dimension), dtype=np.float32)
     semantic = SemanticIndex(store.encoder, matrix)
+    # every taxonomy term's names, so that no question waits for one (cached like examples)
+    terms = {term_text(t) for facet in index.taxonomy.facets.values() for t in facet.values()}
+    keys = {text: content_key(text, store.encoder.version) for text in sorted(terms)}
+    store.ensure({k: t for t, k in keys.items() if k not in store.vectors})
+    semantic.terms = {t: np.asarray(store.vectors[k], dtype=np.float32) for t, k in keys.items()}
     index.semantic = semantic
     return semantic
 

@@ -1,8 +1,10 @@
 """Train the gate and measure the search on the labelled questions of gate_data/.
 
-    python -m bot.core.gate --train     # fit, write gate_weights.json, print held-out figures
-    python -m bot.core.gate --eval      # figures only (train and held-out), nothing written
-    python -m bot.core.gate --train --semantic-only   # refit the semantic model only
+    python -m tools.gate_train --train     # fit, write gate_weights.json, print held-out figures
+    python -m tools.gate_train --eval      # figures only (train and held-out), nothing written
+    python -m tools.gate_train --train --semantic-only   # refit the semantic model only
+
+A developer tool, outside the bot's package: it borrows the FTS5 baseline of tests/quality.
 
 The figures: MRR@10 over the on-topic questions, the share of on-topic questions answered with
 nothing, the share of off-topic questions answered with nothing, for the lexical engine alone,
@@ -47,7 +49,7 @@ class Question:
         return bool(self.relevant)
 
 
-FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "quality" / "base"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "quality" / "base"
 BASES = {"knowledge": DEFAULT_KNOWLEDGE, "fixture": FIXTURE}
 
 
@@ -306,7 +308,7 @@ def report(cache: Path | None, gate: Gate | None, bases=("knowledge", "fixture")
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.core.gate")
+    parser = argparse.ArgumentParser(prog="python -m tools.gate_train")
     parser.add_argument("--train", action="store_true")
     parser.add_argument("--eval", action="store_true")
     parser.add_argument("--semantic-only", action="store_true",
@@ -324,3 +326,7 @@ def main(argv: list[str]) -> int:
             print(f"poids écrits dans {WEIGHTS}", file=sys.stderr)
         report(cache, gate)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
