@@ -59,6 +59,24 @@ def _resolve(value: str, base: Path) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_DEPTH = 20
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where nesting passes MAX_CONFIG_DEPTH, read from the event stream (PyYAML's
+    recursive composer would overflow the stack on thousands of levels), else None."""
+    depth = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                return event.start_mark.line + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read and check `path` (default: config.yaml at the project root, if present)."""
     if path is None:
@@ -68,7 +86,20 @@ def load_config(path: Path | None = None) -> Config:
         path = default
     where = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError([f"{where} : fichier de configuration trop volumineux (plus de "
+                               f"{MAX_CONFIG_BYTES // 1024} Ko) ; ce n'est sans doute pas le "
+                               "bon fichier."])
+        text = path.read_text(encoding="utf-8")
+        deep = _too_deep(text)
+        if deep is not None:
+            raise ConfigError([f"{where}:{deep} : imbrication trop profonde (plus de "
+                               f"{MAX_CONFIG_DEPTH} niveaux) ; une configuration tient en "
+                               "« clé: valeur » et en listes simples."])
+        raw = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{where} : le fichier n'est pas en UTF-8 ; enregistrez-le en UTF-8 "
+                           "dans votre éditeur."]) from exc
     except OSError as exc:
         raise ConfigError([f"{where} : fichier de configuration illisible ({exc.strerror})."]) \
             from exc

@@ -74,3 +74,17 @@ def test_run_without_token_explains_what_to_do(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "Aucun jeton Discord n'est configuré." in out.stderr
     assert "Reset Token" in out.stderr
+
+
+def test_a_config_nested_thousands_of_levels_deep_gets_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("prefix: '!'\nadmin_roles: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    with pytest.raises(ConfigError, match=r"config.yaml:2 : imbrication trop profonde"):
+        load_config(path)
+
+
+def test_a_config_not_in_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_bytes("prefix: '!'\nadmin_roles: [Propriétaire]\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="enregistrez-le en UTF-8"):
+        load_config(path)
