@@ -141,3 +141,16 @@ def test_cli_search_stdin_one_json_line_per_query(base_dir: Path) -> None:
         {"query": "btp", "results": [{"id": "macon-facebook-chantiers", "score": 100.0}]},
         {"query": "recette de cuisine", "results": []},
     ]
+
+
+@pytest.mark.parametrize("query", ["industrie", "réseaux sociaux", "recrutement",
+                                   "vidéo", "facebook", "vendre en ligne"])
+def test_the_first_page_is_the_start_of_the_whole_ranking(query) -> None:
+    # a short page only sorts the examples it shows: it must be the whole ranking's start
+    from bot.paths import DEFAULT_KNOWLEDGE
+
+    bundled = SearchIndex(load_knowledge(DEFAULT_KNOWLEDGE).base)
+    whole = [h.example.id for h in bundled.search(query, limit=None).hits]
+    assert len(whole) > 4 * 2, "the query must match many examples for this test"
+    assert [h.example.id for h in bundled.search(query, limit=2).hits] == whole[:2]
+    assert bundled.search(query, limit=2).total == len(whole)

@@ -37,8 +37,9 @@ SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem_z", "sem_top_lex", "domain"
 
 def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.ndarray,
              semantic: np.ndarray | None, query_vector: np.ndarray | None = None,
-             domain: np.ndarray | None = None) -> dict[str, float]:
-    """Features of a query and of its ranked candidates (indices into index.examples).
+             domain: np.ndarray | None = None, total: int | None = None) -> dict[str, float]:
+    """Features of a query and of its ranked candidates (indices into index.examples; the
+    best ones at least, `total` of them in all when given).
 
     "Informative" words are the content words that are not among the ~700 most frequent
     French words ("trouver", "personne"); "explained" is the share of them that the base knows
@@ -66,7 +67,7 @@ def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.
         "best_match_share": 0.0,
         "full_coverage": 0.0,
         "zero_facets": float(sum(1 for fk in asked if index.count(*fk) == 0)),
-        "candidates": math.log1p(len(ranked)),
+        "candidates": math.log1p(len(ranked) if total is None else total),
     }
     if len(ranked):
         top = ranked[: min(3, len(ranked))]

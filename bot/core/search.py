@@ -549,8 +549,10 @@ class SearchIndex:
         votes = np.clip(self.votes[candidates], -half, half - 1)
         key |= (votes + half) << _RANK_BITS
         key |= ((1 << _RANK_BITS) - 1) - candidates
-        order = np.lexsort((-key, level))
-        features = self._features(query, reading, candidates[order], text, coverage, semantic)
+        order = (_first(level, key, limit) if limit and total > 4 * limit
+                 else np.lexsort((-key, level)))
+        features = self._features(query, reading, candidates[order], text, coverage, semantic,
+                                  total)
         if ((gated or not reading.terse) and self.gate is not None
                 and not self.gate.accepts(features)):
             return SearchResult(query, reading, [], 0, None, True, features)
@@ -587,8 +589,8 @@ class SearchIndex:
                                    FACET_BLEND)
 
     def _features(self, query: str, reading: QueryReading, ranked: np.ndarray,
-                  text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None
-                  ) -> dict[str, float]:
+                  text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None,
+                  total: int | None = None) -> dict[str, float]:
         """What the gate reads: the query and its best candidates."""
         from bot.core.gate import features
 
@@ -597,7 +599,7 @@ class SearchIndex:
         vector = (self.semantic.text_vector(self.model_query(query, reading))
                   if semantic is not None and self.semantic is not None else None)
         domain = getattr(self.gate, "domain", None)
-        return features(self, reading, ranked, text, coverage, semantic, vector, domain)
+        return features(self, reading, ranked, text, coverage, semantic, vector, domain, total)
 
     # -- votes and counts -----------------------------------------------------------------
 
@@ -676,6 +678,22 @@ class SearchIndex:
             found = [("secteurs", k, c) for k, c in sectors if c][:limit]
         unique = list(dict.fromkeys(found))
         return unique[:limit]
+
+
+def _first(level: np.ndarray, key: np.ndarray, limit: int) -> np.ndarray:
+    """The positions of the `limit` best candidates, by level then key (keys are unique),
+    without sorting the thousands a large base can match: only the ones shown are sorted."""
+    out = []
+    need = limit
+    for depth in np.unique(level):
+        at = np.flatnonzero(level == depth)
+        if len(at) > need:
+            at = at[np.argpartition(-key[at], need - 1)[:need]]
+        out.append(at[np.argsort(-key[at])])
+        need -= len(at)
+        if need <= 0:
+            break
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
