@@ -121,8 +121,8 @@ def test_make_eval_prints_every_tier_beside_fts5_and_the_failures(
     assert quality.main() == 0
     out = capsys.readouterr().out
     assert "Palier vocabulaire" in out
-    assert "lot dev" in out and "lot reserve" in out
-    assert out.count("| mesure | bot | FTS5 seul |") == 3
+    assert "lot dev" in out and "lot reserve" in out and "les deux lots" in out
+    assert out.count("| mesure | bot | FTS5 seul |") == 4
     assert "hors sujet sans réponse" in out and "pertinentes sans réponse" in out
     assert "| sms |" in out and "| hors-sujet |" in out
     scores = evaluate(bot_search(load_knowledge(BASE).base, shown=True), load_real_words("dev"))
