@@ -16,7 +16,8 @@ How a query is read (the README documents this for curators):
 4. An example matches a facet when it is tagged with it (sub-sectors included) or when its text
    contains the words the member typed ("fonderie" finds an Industrie example that says fonderie).
 5. A terse query made only of facets ("btp linkedin") is a catalogue look-up: the examples that
-   match every asked kind, or nothing. A question with other words relaxes when the exact
+   match every asked kind first, then, when they are fewer than three, the nearest ones (relaxed
+   facets, then by meaning), shown as such; it is never called off topic. A question with other words relaxes when the exact
    combination has fewer than three examples: first the parent sector (the whole industry for a
    foundry), then it drops the least informative facet (weak facets first, then the one with the
    most examples), always keeping the tool the member named. The reply says so.
@@ -27,7 +28,9 @@ How a query is read (the README documents this for curators):
    matching more asked facets first (100 points each), then the text score, fused with the
    semantic ranking (reciprocal-rank fusion) when the semantic layer is present; ties: votes,
    sourced before unsourced, most recent first, identifier.
-8. A learned gate (bot.core.gate) reads features of the query and its candidates and answers
+8. The model reads the query as typed (chat shorthand spelt out); a short one's vector is
+   blended with its facets' names, whose vectors are computed once per taxonomy term.
+9. A learned gate (bot.core.gate) reads features of the query and its candidates and answers
    nothing when nothing fits ("comment déclarer la TVA", "carte grise").
 
 All the heavy lifting is vectorised with NumPy so a query costs about the same on 2,000 or
