@@ -120,6 +120,9 @@ async def test_figures_are_sourced(platform) -> None:
     assert "PME présentes sur LinkedIn" in shown.text and "42 %" in shown.text
     assert "2023" in shown.text
     assert "insee.fr" in shown.text
+    # the source is a link named after its site where the platform has links
+    url = "https://www.insee.fr/fr/statistiques/linkedin-pme"
+    assert shown.links.get(url) == (url if platform.name == "console" else "insee.fr")
 
 
 async def test_unknown_command_suggests_the_right_one(platform) -> None:

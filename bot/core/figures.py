@@ -28,7 +28,7 @@ from bot.core.knowledge import (
     nearest_word,
     quote,
 )
-from bot.core.replies import Message, Reply, Report, clip
+from bot.core.replies import Message, Reply, Report, SourceLine, clip
 from bot.core.search import QueryReading
 from bot.core.text import STOP_WORDS, stem, words
 
@@ -256,14 +256,14 @@ def rank(figures: list[Figure], taxonomy: Taxonomy, reading: QueryReading) -> li
 # -- replies --------------------------------------------------------------------------------
 
 
-def figure_lines(figure: Figure) -> list[str]:
+def figure_lines(figure: Figure) -> list[str | SourceLine]:
     where = f"{figure.scope}, {figure.year}"
     if figure.organisation:
         where += f" · {figure.organisation}"
-    lines = [f"{figure.indicator} : {figure.value}", where]
+    lines: list[str | SourceLine] = [f"{figure.indicator} : {figure.value}", where]
     if figure.notes:
         lines.append(clip(figure.notes, 280))
-    lines.append(f"Source : {figure.source}")
+    lines.append(SourceLine(figure.source))
     return lines
 
 

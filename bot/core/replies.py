@@ -6,7 +6,7 @@ parameter, so each adapter can escape it for its own medium before formatting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.knowledge import Example, Taxonomy
@@ -170,10 +170,22 @@ class Submissions(Reply):
     full: bool = False
 
 
+@dataclass(frozen=True)
+class SourceLine:
+    """« Source : <address> » in a report: a link named after its site on Discord and Slack."""
+
+    url: str
+    label: str = "Source"
+
+    def __str__(self) -> str:
+        return f"{self.label} : {self.url}"
+
+
 @dataclass
 class Report(Reply):
-    """Sections of lines (statistics, history...). Lines are data: adapters escape them."""
+    """Sections of lines (statistics, history...). Lines are data: adapters escape them; a
+    SourceLine is rendered as a link where the platform has them."""
 
     title: str
-    sections: list[tuple[str, list[str]]]
+    sections: Sequence[tuple[str, Sequence[str | SourceLine]]]
     footer: str | None = None

@@ -17,10 +17,11 @@ How a query is read (the README documents this for curators):
    contains the words the member typed ("fonderie" finds an Industrie example that says fonderie).
 5. A terse query made only of facets ("btp linkedin") is a catalogue look-up: the examples that
    match every asked kind first, then, when they are fewer than three, the nearest ones (relaxed
-   facets, then by meaning), shown as such; it is never called off topic. A question with other words relaxes when the exact
-   combination has fewer than three examples: first the parent sector (the whole industry for a
-   foundry), then it drops the least informative facet (weak facets first, then the one with the
-   most examples), always keeping the tool the member named. The reply says so.
+   facets, then by meaning), shown as such; it is never called off topic. A question with
+   other words relaxes when the exact combination has fewer than three examples: first the
+   parent sector (the whole industry for a foundry), then it drops the least informative facet
+   (weak facets first, then the one with the most examples), always keeping the tool the member
+   named. The reply says so.
 6. The free words and the facet words are scored with BM25 over the title (x3), the résumé (x2),
    the company's name and region (x2), the results and the details (x1). Without any facet, an
    example must contain at least half of these words, or be semantically near (bot.core.semantic).

@@ -18,6 +18,7 @@ from bot.core.replies import (
     Reply,
     Report,
     Results,
+    SourceLine,
     SubmissionCard,
     Submissions,
 )
@@ -290,7 +291,7 @@ def _render(reply: Reply, surface: Surface, buttons: bool) -> Outgoing:
         for heading, items in reply.sections:
             # a section longer than one field continues in the next ones, line by line
             chunks, current = [], ""
-            for line in (f"• {cut(safe(i), 300)}" for i in items):
+            for line in (f"• {report_line(i)}" for i in items):
                 if current and len(current) + 1 + len(line) > FIELD_VALUE_MAX:
                     chunks.append(current)
                     current = line
@@ -304,6 +305,14 @@ def _render(reply: Reply, surface: Surface, buttons: bool) -> Outgoing:
             embed.set_footer(text=cut(surface.rewrite(reply.footer, mention=False), FOOTER_MAX))
         return Outgoing(embeds=[embed])
     raise TypeError(f"no Discord rendering for {type(reply).__name__}")
+
+
+def report_line(item: str | SourceLine) -> str:
+    """A report line, escaped; a source becomes a link named after its site."""
+    if isinstance(item, SourceLine):
+        linked = masked_link(domain(item.url), item.url)
+        return f"{safe(item.label)} : {linked or cut(safe(item.url), 300)}"
+    return cut(safe(item), 300)
 
 
 def help_embed(reply: Help, surface: Surface) -> discord.Embed:

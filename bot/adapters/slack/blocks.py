@@ -21,6 +21,7 @@ from bot.core.replies import (
     Reply,
     Report,
     Results,
+    SourceLine,
     SubmissionCard,
     Submissions,
 )
@@ -351,7 +352,8 @@ def render(reply: Reply, owner: str = "") -> Outgoing:
         blocks = [header(reply.title)]
         for heading, items in reply.sections:
             lines = [f"*{esc(heading)}*"]
-            lines += [f"• {esc(item)}" for item in items] or ["(rien pour l'instant)"]
+            lines += [f"• {esc(item.label)} : {link(item.url)}" if isinstance(item, SourceLine)
+                      else f"• {esc(item)}" for item in items] or ["(rien pour l'instant)"]
             blocks += sections(lines)
         if reply.footer:
             blocks.append(context(esc(reply.footer)))
