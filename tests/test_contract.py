@@ -123,6 +123,10 @@ async def test_figures_are_sourced(platform) -> None:
     # the source is a link named after its site where the platform has links
     url = "https://www.insee.fr/fr/statistiques/linkedin-pme"
     assert shown.links.get(url) == (url if platform.name == "console" else "insee.fr")
+    # and so it is in the « Le saviez-vous ? » line after a search that names LinkedIn
+    searched = await platform.send("!exemple linkedin")
+    assert "Le saviez-vous ? PME présentes sur LinkedIn : 42 %" in searched.text
+    assert searched.links.get(url) == (url if platform.name == "console" else "insee.fr")
 
 
 async def test_unknown_command_suggests_the_right_one(platform) -> None:

@@ -372,7 +372,7 @@ def did_you_know(assistant: Assistant, reading: QueryReading) -> list[Reply]:
         "Le saviez-vous ? {indicator} : {value} — {where}. Source : {source} (d'autres chiffres "
         f"avec {assistant.prefix}chiffres).",
         {"indicator": figure.indicator, "value": figure.value, "where": where,
-         "source": figure.source},
+         "source": figure.source}, links=("source",),
     )]
 
 

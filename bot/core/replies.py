@@ -92,9 +92,14 @@ class Message(Reply):
     tone: str = "info"  # info | success | error | warning
     actions: tuple[Action, ...] = ()
     private: bool = False  # shown to the asker only where the platform allows it
+    links: tuple[str, ...] = ()  # params holding a web address: links where platforms have them
 
-    def render(self, escape: Callable[[str], str] = lambda s: s) -> str:
-        return self.template.format(**{k: escape(v) for k, v in self.params.items()})
+    def render(self, escape: Callable[[str], str] = lambda s: s,
+               link: Callable[[str], str] | None = None) -> str:
+        """The text, params escaped; with `link`, the params named in `links` rendered by it."""
+        return self.template.format(**{
+            k: link(v) if link is not None and k in self.links else escape(v)
+            for k, v in self.params.items()})
 
 
 @dataclass

@@ -243,8 +243,16 @@ def render(reply: Reply, surface: Surface = TEXT, buttons: bool = False) -> Outg
 
 
 def message_text(message: Message, surface: Surface) -> str:
-    """A core message with its commands shown for the surface; user params escaped."""
-    return Message(surface.rewrite(message.template), message.params).render(safe)
+    """A core message with its commands shown for the surface; user params escaped, web
+    addresses as links named after their site."""
+    return Message(surface.rewrite(message.template), message.params,
+                   links=message.links).render(safe, content_link)
+
+
+def content_link(url: str) -> str:
+    """`[site](<url>)` for a message's text: the brackets keep Discord from adding a preview."""
+    linked = masked_link(domain(url), url)
+    return linked.replace("](", "](<", 1)[:-1] + ">)" if linked else safe(url)
 
 
 def listing_lines(reply: Listing) -> list[str]:

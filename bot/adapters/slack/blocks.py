@@ -320,7 +320,7 @@ def help_blocks(reply: Help) -> list[dict]:
 def render(reply: Reply, owner: str = "") -> Outgoing:
     """One reply as one Slack message. `owner`: the Slack user id page buttons answer to."""
     if isinstance(reply, Message):
-        text = MARKS.get(reply.tone, "") + reply.render(esc)
+        text = MARKS.get(reply.tone, "") + reply.render(esc, link)
         blocks = [section(text)]
         if reply.actions:
             blocks.append({"type": "actions", "block_id": "actions",
