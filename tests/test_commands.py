@@ -104,6 +104,12 @@ async def test_labels_with_braces_are_never_format_fields(tmp_path) -> None:
     assert "(secteurs Métallurgie {lourde} ou Santé)" in text
 
 
+async def test_the_reply_says_the_members_word_as_written(harness) -> None:
+    # « tôlerie » is a synonym of Métallurgie: the reply keeps its accent, whatever the case
+    text = await harness.send("!question une TÔLERIE sur facebook ?")
+    assert text.startswith("Pas encore d'exemple de tôlerie sur Facebook"), text
+
+
 async def test_question_finds_natural_language(harness) -> None:
     text = await harness.send("!question Comment recruter avec les réseaux sociaux ?")
     assert "(usage Recrutement)" in text

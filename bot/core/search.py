@@ -49,7 +49,16 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.core.knowledge import FACETS, Example, KnowledgeBase
 from bot.core.semantic import term_text
-from bot.core.text import SHORTHAND, STOP_WORDS, is_french_word, query_words, spelt_out, stem, words
+from bot.core.text import (
+    SHORTHAND,
+    STOP_WORDS,
+    is_french_word,
+    query_words,
+    spellings,
+    spelt_out,
+    stem,
+    words,
+)
 
 FIELD_WEIGHTS = (("title", 3), ("summary", 2), ("company", 2), ("results", 1), ("details", 1))
 BM25_K1 = 1.2
@@ -86,6 +95,7 @@ class Ask:
     words: str  # folded, as typed ("fonderie")
     stems: tuple[str, ...]
     weak: bool = False  # recognised through a loose prefix: ranks, dropped first
+    said: str = ""  # as the member wrote it, lowercase with its accents ("maçons")
 
 
 @dataclass
@@ -112,7 +122,7 @@ class QueryReading:
                 and not any(a.weak for a in self.asks))
 
     def typed(self, facet: str) -> list[str]:
-        return list(dict.fromkeys(a.words for a in self.asks if a.facet == facet))
+        return list(dict.fromkeys(a.said or a.words for a in self.asks if a.facet == facet))
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,7 @@ class SearchIndex:
         typed = words(query)[:200]
         ws = query_words(query)[:200]
         reading.shorthand = [w for w in typed if w in SHORTHAND]
+        spelt = spellings(query)
         stems = []
         for w in ws:
             fixed = self._correct(w)
@@ -333,7 +344,7 @@ class SearchIndex:
             if match:
                 (facet, key), length, weak = match
                 ask = Ask(facet, key, " ".join(ws[i:i + length]), tuple(stems[i:i + length]),
-                          weak)
+                          weak, " ".join(spelt.get(w, w) for w in ws[i:i + length]))
                 before = ws[max(0, i - NEGATION_WINDOW):i]
                 reading.word_count += 1
                 if any(b in NEGATIONS for b in before):

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import Stemmer
 
+_SPELLING_SPLIT = re.compile(r"[\W_]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _STEMMER = Stemmer.Stemmer("french")
 
@@ -109,6 +110,17 @@ def fold(text: str) -> str:
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae")
     return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def spellings(text: str) -> dict[str, str]:
+    """Each folded word of `text` -> the way it was written, in lowercase with its accents
+    ("Maçons" -> {"macons": "maçons"}), so a reply can say the member's word as typed."""
+    out: dict[str, str] = {}
+    for token in _SPELLING_SPLIT.split(text.casefold()):
+        folded = words(token) if token else []
+        if len(folded) == 1:
+            out.setdefault(folded[0], token)
+    return out
 
 
 def words(text: str) -> list[str]:
