@@ -46,3 +46,18 @@ def test_a_large_base_shows_the_same_nearest_examples_as_a_full_comparison() -> 
         layer.exact = True
         np.testing.assert_allclose(layer.similarities(query), full, rtol=1e-5)
         layer.exact = False
+
+
+def test_a_large_base_reads_the_spread_of_every_similarity_not_of_the_approximations() -> None:
+    # the gate reads how far the nearest example stands above the rest (mean and deviation of
+    # all similarities); on a large base most scores are approximate, the moments are not
+    matrix = clustered_vectors(3 * EXACT_ROWS)
+    layer = SemanticIndex(Unused(), matrix)  # type: ignore[arg-type]
+    rng = np.random.default_rng(8)
+    for row in rng.integers(0, len(matrix), 10):
+        query = matrix[row] + 0.5 * rng.normal(size=512).astype(np.float32) / np.sqrt(512)
+        query /= np.linalg.norm(query)
+        full = matrix @ query
+        mean, deviation = layer.spread(query, layer.similarities(query))
+        assert abs(mean - full.mean()) < 1e-4
+        assert abs(deviation - full.std()) < 0.05 * full.std()

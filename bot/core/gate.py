@@ -37,15 +37,16 @@ SEMANTIC_FEATURES = LEXICAL_FEATURES + ("sem1", "sem_z", "sem_top_lex", "domain"
 
 def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.ndarray,
              semantic: np.ndarray | None, query_vector: np.ndarray | None = None,
-             domain: np.ndarray | None = None, total: int | None = None) -> dict[str, float]:
+             domain: np.ndarray | None = None, total: int | None = None,
+             spread: tuple[float, float] | None = None) -> dict[str, float]:
     """Features of a query and of its ranked candidates (indices into index.examples; the
     best ones at least, `total` of them in all when given).
 
     "Informative" words are the content words that are not among the ~700 most frequent
     French words ("trouver", "personne"); "explained" is the share of them that the base knows
-    (a facet word, or a word of some example). "domain" is how much nearer the query's vector is
-    to the on-topic training questions than to the off-topic ones (their mean vectors'
-    difference, shipped with the weights)."""
+    (a facet word, or a word of some example). "domain" is the score of the question's own
+    vector (its words, without its facets' names) by a logistic regression trained on on-topic
+    against off-topic questions (its weight vector ships with the gate's weights)."""
     free = [w for w in reading.free_words if w not in STOP_WORDS]
     weak_words = {a.words for a in reading.asks if a.weak}
     free = [w for w in free if w not in weak_words]
@@ -83,8 +84,12 @@ def features(index, reading, ranked: np.ndarray, text: np.ndarray, coverage: np.
         ordered = -np.sort(-np.partition(semantic, len(semantic) - k)[-k:]) if k else semantic
         f["sem1"] = float(ordered[0]) if len(ordered) else 0.0
         f["sem_gap"] = f["sem1"] - (float(ordered[1]) if len(ordered) > 1 else 0.0)
-        spread = float(semantic.std()) if len(semantic) > 1 else 0.0
-        f["sem_z"] = (f["sem1"] - float(semantic.mean())) / spread if spread > 1e-6 else 0.0
+        if spread is not None:  # mean and deviation given (a large base's exact moments)
+            centre, deviation = spread
+        else:
+            centre = float(semantic.mean()) if len(semantic) else 0.0
+            deviation = float(semantic.std()) if len(semantic) > 1 else 0.0
+        f["sem_z"] = (f["sem1"] - centre) / deviation if deviation > 1e-6 else 0.0
         f["sem_top_lex"] = float(semantic[int(ranked[0])]) if len(ranked) else 0.0
         if query_vector is not None and domain is not None:
             f["domain"] = float(query_vector @ domain)

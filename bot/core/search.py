@@ -68,7 +68,7 @@ MIN_PREFIX_STEM = 5
 MIN_SHORT_STEM = 4
 MIN_HITS = 3  # fewer exact examples than this and a question relaxes
 RRF_K = 20
-SHORT_QUERY = 3  # content words: a shorter query is expanded for the model
+SHORT_QUERY = 3  # content words: the model reads a shorter query with its facets' names
 FACET_BLEND = 1.0  # weight of a short query's facet names beside its own words
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 2.5
@@ -117,7 +117,8 @@ class QueryReading:
 
     @property
     def terse(self) -> bool:
-        """Only facets, all certain: a catalogue look-up that never relaxes."""
+        """Only facets, all certain: a catalogue look-up, never judged by the gate (it
+        relaxes only to show the nearest examples after, or instead of, the exact ones)."""
         return (self.has_facets and not self.free_words and not self.negated
                 and not any(a.weak for a in self.asks))
 
@@ -527,8 +528,7 @@ class SearchIndex:
             # a question made of the taxonomy's words only is on topic by definition: its
             # nearest examples (the relaxed facets, then by meaning) are shown as such
             wide = self._rank(query, reading, levels[1:], text, coverage, semantic, limit)
-            if not exact.hits:  # the features the gate judged (a terse query is never
-                # called off topic: its words are the taxonomy's, the reply suggests others)
+            if not exact.hits:  # the features describe what is shown: the nearest ones
                 exact.nearest, exact.relaxation = wide.hits, relaxation
                 exact.features = wide.features
                 return exact
@@ -545,7 +545,7 @@ class SearchIndex:
 
     def _rank(self, query: str, reading: QueryReading, levels: list[np.ndarray],
               text: np.ndarray, coverage: np.ndarray, semantic: np.ndarray | None,
-              limit: int | None, gated: bool = False) -> SearchResult:
+              limit: int | None) -> SearchResult:
         n = len(self.examples)
         level_of = np.full(n, len(levels), dtype=np.int64)
         for depth, mask in enumerate(levels):
@@ -568,8 +568,7 @@ class SearchIndex:
                  else np.lexsort((-key, level)))
         features = self._features(query, reading, candidates[order], text, coverage, semantic,
                                   total)
-        if ((gated or not reading.terse) and self.gate is not None
-                and not self.gate.accepts(features)):
+        if not reading.terse and self.gate is not None and not self.gate.accepts(features):
             return SearchResult(query, reading, [], 0, None, True, features)
         k = total if limit is None else min(limit, total)
         hits = [Hit(self.examples[candidates[j]], round(float(score[j]), 3)) for j in order[:k]]
@@ -614,7 +613,10 @@ class SearchIndex:
         vector = (self.semantic.text_vector(self.model_query(query, reading))
                   if semantic is not None and self.semantic is not None else None)
         domain = getattr(self.gate, "domain", None)
-        return features(self, reading, ranked, text, coverage, semantic, vector, domain, total)
+        spread = (self.semantic.spread(self.query_vector(query, reading), semantic)
+                  if semantic is not None and self.semantic is not None else None)
+        return features(self, reading, ranked, text, coverage, semantic, vector, domain, total,
+                        spread)
 
     # -- votes and counts -----------------------------------------------------------------
 
