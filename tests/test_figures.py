@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,24 @@ async def test_help_and_prefix_follow_the_configuration(tmp_path: Path) -> None:
         assert "?chiffres linkedin" in text and "!chiffres" not in text
         search = await harness.send("?exemple linkedin")
         assert "d'autres chiffres avec ?chiffres" in search
+
+
+def test_a_very_long_source_is_shown_cut_not_as_a_broken_link() -> None:
+    from bot.adapters.discord.render import render as discord_render
+    from bot.adapters.slack.blocks import render as slack_render
+    from bot.core.replies import Message, Report, SourceLine
+
+    url = "https://example.org/" + "a" * 1200
+    report = Report("Chiffres", [("Chiffre 1 (2023)", ["PME sur LinkedIn : 42 %",
+                                                        SourceLine(url)])])
+    [embed] = discord_render(report).embeds
+    shown = embed.fields[0].value
+    assert "Source : https://example.org/aaa" in shown and "](" not in shown
+    assert len(shown) <= 1024
+    slack = json.dumps(slack_render(report).kwargs()["blocks"], ensure_ascii=False)
+    assert "Source : https://example.org/aaa" in slack and "<https://" not in slack
+    saviez = Message("Le saviez-vous ? Source : {source}", {"source": url}, links=("source",))
+    assert "](" not in discord_render(saviez).content
+    short = Message("Source : {source}", {"source": "https://www.insee.fr/x"}, links=("source",))
+    assert discord_render(short).content == "Source : [insee.fr](<https://www.insee.fr/x>)"
+    assert "<https://www.insee.fr/x|insee.fr>" in slack_render(short).text

@@ -251,8 +251,8 @@ def message_text(message: Message, surface: Surface) -> str:
 
 def content_link(url: str) -> str:
     """`[site](<url>)` for a message's text: the brackets keep Discord from adding a preview."""
-    linked = masked_link(domain(url), url)
-    return linked.replace("](", "](<", 1)[:-1] + ">)" if linked else safe(url)
+    linked = masked_link(domain(url), url) if len(url) <= LINK_MAX else None
+    return linked.replace("](", "](<", 1)[:-1] + ">)" if linked else cut(safe(url), 300)
 
 
 def listing_lines(reply: Listing) -> list[str]:
@@ -315,10 +315,13 @@ def _render(reply: Reply, surface: Surface, buttons: bool) -> Outgoing:
     raise TypeError(f"no Discord rendering for {type(reply).__name__}")
 
 
+LINK_MAX = 400  # a longer address is shown cut, as text: a link cut to fit would show raw
+
+
 def report_line(item: str | SourceLine) -> str:
     """A report line, escaped; a source becomes a link named after its site."""
     if isinstance(item, SourceLine):
-        linked = masked_link(domain(item.url), item.url)
+        linked = masked_link(domain(item.url), item.url) if len(item.url) <= LINK_MAX else None
         return f"{safe(item.label)} : {linked or cut(safe(item.url), 300)}"
     return cut(safe(item), 300)
 

@@ -66,6 +66,12 @@ def domain(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def short_link(url: str) -> str:
+    """A figure's source: a link named after its site, or for an address too long to stay
+    whole in a section, the address cut, as text."""
+    return link(url) if len(url) <= 400 else esc(url[:299] + "…")
+
+
 def link(url: str, label: str | None = None) -> str:
     """`<url|label>`: the address cannot close the link early, the label is escaped."""
     safe_url = (url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E")
@@ -320,7 +326,7 @@ def help_blocks(reply: Help) -> list[dict]:
 def render(reply: Reply, owner: str = "") -> Outgoing:
     """One reply as one Slack message. `owner`: the Slack user id page buttons answer to."""
     if isinstance(reply, Message):
-        text = MARKS.get(reply.tone, "") + reply.render(esc, link)
+        text = MARKS.get(reply.tone, "") + reply.render(esc, short_link)
         blocks = [section(text)]
         if reply.actions:
             blocks.append({"type": "actions", "block_id": "actions",
@@ -352,7 +358,8 @@ def render(reply: Reply, owner: str = "") -> Outgoing:
         blocks = [header(reply.title)]
         for heading, items in reply.sections:
             lines = [f"*{esc(heading)}*"]
-            lines += [f"• {esc(item.label)} : {link(item.url)}" if isinstance(item, SourceLine)
+            lines += [f"• {esc(item.label)} : {short_link(item.url)}"
+                      if isinstance(item, SourceLine)
                       else f"• {esc(item)}" for item in items] or ["(rien pour l'instant)"]
             blocks += sections(lines)
         if reply.footer:
