@@ -123,5 +123,7 @@ async def test_discord_proposal_reaches_slack_moderators(platforms) -> None:
                           and platforms["alice"].user.dm_channel.history(),
                           what="alice's direct message on Discord")
     assert len(dm) == 1 and "n'a pas été retenue" in dm[0].content
-    # on Slack: the moderation post, then the moderator's own confirmation; nothing else
+    # on Slack: the moderation post, then the moderator's own confirmation; nothing else (the
+    # confirmation is sent after the decision, so it may come after alice's message: wait for it)
+    await fake.call("chat.postMessage", where=lambda p: p["channel"] == SLACK_ADMIN)
     assert [p["channel"] for p in fake.called("chat.postMessage")] == ["CMOD", SLACK_ADMIN]
