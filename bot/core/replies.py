@@ -175,6 +175,9 @@ class Submissions(Reply):
     full: bool = False
 
 
+LINK_MAX = 400  # a longer source address is shown cut, as text: a link cut to fit shows raw
+
+
 @dataclass(frozen=True)
 class SourceLine:
     """« Source : <address> » in a report: a link named after its site on Discord and Slack."""

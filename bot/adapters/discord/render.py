@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.core.replies import (
+    LINK_MAX,
     Card,
     Detail,
     Help,
@@ -313,9 +314,6 @@ def _render(reply: Reply, surface: Surface, buttons: bool) -> Outgoing:
             embed.set_footer(text=cut(surface.rewrite(reply.footer, mention=False), FOOTER_MAX))
         return Outgoing(embeds=[embed])
     raise TypeError(f"no Discord rendering for {type(reply).__name__}")
-
-
-LINK_MAX = 400  # a longer address is shown cut, as text: a link cut to fit would show raw
 
 
 def report_line(item: str | SourceLine) -> str:

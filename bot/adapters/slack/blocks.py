@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.core.replies import (
+    LINK_MAX,
     Action,
     Card,
     Detail,
@@ -69,7 +70,7 @@ def domain(url: str) -> str:
 def short_link(url: str) -> str:
     """A figure's source: a link named after its site, or for an address too long to stay
     whole in a section, the address cut, as text."""
-    return link(url) if len(url) <= 400 else esc(url[:299] + "…")
+    return link(url) if len(url) <= LINK_MAX else esc(cut(url, 300))
 
 
 def link(url: str, label: str | None = None) -> str:
